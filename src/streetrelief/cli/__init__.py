@@ -1,0 +1,1 @@
+"""Command line: ``streetrelief <group> <verb>``, thin over the domain services."""

@@ -1,0 +1,58 @@
+"""Settings for streetrelief, read from the environment with the ``STREETRELIEF_`` prefix.
+
+Code reads settings through :func:`get_settings`, never at import time, so tests and the CLI
+can point the same code at another database.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///" + str(Path("var") / "streetrelief.db")
+
+
+class Settings(BaseSettings):
+    """All run-time settings; each field maps to ``STREETRELIEF_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="STREETRELIEF_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL: sqlite:///path (embedded default) or "
+        "postgresql+psycopg://user@host/db (production).",
+    )
+    sqlite_busy_timeout_s: float = Field(
+        30.0, gt=0, description="How long a SQLite writer waits for the write lock, seconds."
+    )
+    triage_policy_path: Path | None = Field(
+        None, description="YAML triage policy; the shipped campaign default when unset."
+    )
+    max_text_length: int = Field(
+        2000, gt=0, description="Longest free-text field accepted in a report, characters."
+    )
+    event_poll_interval_s: float = Field(
+        0.5, gt=0, description="How often the event stream looks for new committed events, seconds."
+    )
+    detour_factor: float = Field(
+        1.4,
+        ge=1.0,
+        description="Road distance over straight-line distance for the default travel-time "
+        "estimate. Source: circuity of urban road networks is 1.2-1.6 "
+        "(Boeing 2019, 'Urban spatial order'; Ballou et al. 2002).",
+    )
+    vehicle_speed_kmh: float = Field(
+        30.0, gt=0, description="Average urban driving speed for travel estimates, km/h."
+    )
+    walking_speed_kmh: float = Field(
+        4.5, gt=0, description="Average walking speed of a foot patrol, km/h."
+    )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,89 @@
+"""The error hierarchy of streetrelief.
+
+Every error a user can cause carries a stable machine-readable ``code`` and an HTTP status;
+the API turns them into RFC 9457 problem details in one place and the CLI prints them.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class StreetReliefError(Exception):
+    """Base of every error streetrelief raises on purpose."""
+
+    code: ClassVar[str] = "error"
+    status: ClassVar[int] = 400
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(self, detail: str, **extra: object) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class InvalidInputError(StreetReliefError):
+    """Input that is well-formed but not acceptable (out of range, inconsistent)."""
+
+    code = "invalid_input"
+    status = 422
+    title = "Invalid input"
+
+
+class NotFoundError(StreetReliefError):
+    """A record that the request names does not exist."""
+
+    code = "not_found"
+    status = 404
+    title = "Not found"
+
+
+class ConflictError(StreetReliefError):
+    """The request clashes with the current state of a record."""
+
+    code = "conflict"
+    status = 409
+    title = "Conflict"
+
+
+class UnknownRegionError(InvalidInputError):
+    """A region code that is not in the region tree."""
+
+    code = "unknown_region"
+
+
+class IdempotencyKeyReusedError(ConflictError):
+    """The same Idempotency-Key arrived with a different body."""
+
+    code = "idempotency_key_reused"
+    status = 422
+    title = "Idempotency key reused with another body"
+
+
+class IllegalTransitionError(ConflictError):
+    """An incident or team status change that its lifecycle does not allow."""
+
+    code = "illegal_transition"
+
+
+class TeamUnavailableError(ConflictError):
+    """A team that cannot take an assignment in its current status."""
+
+    code = "team_unavailable"
+
+
+class PolicyError(InvalidInputError):
+    """A policy file that does not validate."""
+
+    code = "invalid_policy"
+
+
+class ImportFileError(InvalidInputError):
+    """A malformed import file; ``line`` names where it went wrong."""
+
+    code = "invalid_import_file"
+
+    def __init__(self, detail: str, *, line: int | None = None, path: str | None = None) -> None:
+        where = f"{path or 'input'}" + (f", line {line}" if line is not None else "")
+        super().__init__(f"{where}: {detail}", line=line, path=path)
+        self.line = line

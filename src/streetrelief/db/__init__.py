@@ -1,0 +1,1 @@
+"""Storage: engine, sessions, the declarative base with portable types, and the event outbox."""

@@ -1,0 +1,75 @@
+"""The outbox: each state change writes a domain event in the same transaction.
+
+Event ids are assigned in commit order, so a reader that remembers the last id it saw never
+misses one: on PostgreSQL each writer takes a transaction-scoped advisory lock before inserting
+its events (held to commit), and on SQLite writers are serialised by the write lock already.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Integer, String, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from streetrelief.db.base import Base, UTCDateTime
+
+OUTBOX_LOCK_KEY = 0x5EE7_0B0C
+"""Advisory-lock key that orders outbox writers on PostgreSQL."""
+
+
+class Event(Base):
+    """One committed domain event."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    type: Mapped[str] = mapped_column(String(64), index=True)
+    subject: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    region_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+def emit(
+    session: Session,
+    *,
+    type_: str,
+    subject: str,
+    subject_id: int,
+    at: datetime,
+    region_code: str | None,
+    payload: dict[str, Any] | None = None,
+) -> Event:
+    """Add a domain event to the current transaction.
+
+    Args:
+        type_: dotted event name, e.g. ``incident.dispatched``.
+        subject: kind of record (``incident``, ``team``...); ``subject_id`` its id.
+        at: when it happened (aware UTC).
+        region_code: the record's region, for jurisdiction filters.
+        payload: JSON-serialisable details; no sensitive personal fields.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": OUTBOX_LOCK_KEY})
+    ev = Event(
+        occurred_at=at,
+        type=type_,
+        subject=subject,
+        subject_id=subject_id,
+        region_code=region_code,
+        payload=payload or {},
+    )
+    session.add(ev)
+    return ev
+
+
+def events_after(session: Session, last_id: int, *, limit: int = 500) -> list[Event]:
+    """Committed events with ``id > last_id``, oldest first, at most ``limit``."""
+    stmt = select(Event).where(Event.id > last_id).order_by(Event.id).limit(limit)
+    return list(session.scalars(stmt))

@@ -1,0 +1,1 @@
+"""Dispatch: ranking teams for an incident and assigning them."""

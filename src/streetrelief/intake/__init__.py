@@ -1,0 +1,1 @@
+"""Intake: reports as received from every channel, idempotency, and merging into incidents."""

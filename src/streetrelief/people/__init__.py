@@ -1,0 +1,1 @@
+"""People met on the street and the encounters with them."""

@@ -1,0 +1,93 @@
+"""ORM models of persons, encounters and the supplies given in them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from streetrelief.db.base import Base, UTCDateTime
+
+
+class PersonCategory(StrEnum):
+    """Categories the campaign acts on."""
+
+    minor = "minor"
+    elderly = "elderly"
+    disabled = "disabled"
+    ill = "ill"
+    injured = "injured"
+    mental_distress = "mental_distress"
+    confused = "confused"
+    intoxicated = "intoxicated"
+    stranded_traveller = "stranded_traveller"
+    rough_sleeper = "rough_sleeper"
+
+
+class EncounterOutcome(StrEnum):
+    """How an encounter ended."""
+
+    admitted_to_station = "admitted_to_station"
+    hospital = "hospital"
+    escorted_home = "escorted_home"
+    supplies_on_site = "supplies_on_site"
+    refused = "refused"
+    referred = "referred"
+
+
+class Person(Base):
+    """A person met, identified or not; repeat contacts link here."""
+
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    temp_id: Mapped[str] = mapped_column(String(32), unique=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    is_identified: Mapped[bool] = mapped_column(Boolean, default=False)
+    name: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(String(1000), default="")
+    sex: Mapped[str | None] = mapped_column(String(16))
+    approx_age: Mapped[int | None] = mapped_column(Integer)
+    first_met_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_met_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Encounter(Base):
+    """One meeting with one person: who, where, what was offered and given, and the outcome."""
+
+    __tablename__ = "encounters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    met_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    measures: Mapped[list[str]] = mapped_column(JSON, default=list)
+    outcome: Mapped[EncounterOutcome] = mapped_column(String(32))
+    destination_service_point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_points.id")
+    )
+    notes: Mapped[str | None] = mapped_column(String(1000))
+
+    items: Mapped[list[EncounterItem]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="EncounterItem.id"
+    )
+
+
+class EncounterItem(Base):
+    """Supplies handed to the person during an encounter."""
+
+    __tablename__ = "encounter_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    encounter_id: Mapped[int] = mapped_column(
+        ForeignKey("encounters.id", ondelete="CASCADE"), index=True
+    )
+    item: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,1 @@
+"""Regions: the administrative tree every record belongs to."""

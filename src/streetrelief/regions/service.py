@@ -1,0 +1,79 @@
+"""Use cases of the region tree: add regions, resolve codes, find a point's region."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from streetrelief.core.errors import ConflictError, InvalidInputError, UnknownRegionError
+from streetrelief.core.geo import haversine_m
+from streetrelief.regions import repository
+from streetrelief.regions.models import LEVEL_DEPTH, Region
+from streetrelief.regions.schemas import RegionCreate
+
+LOCATE_SEARCH_DEG = 1.0
+"""Half-width of the box searched for region centres around a point, degrees (about 110 km)."""
+
+
+def create_region(session: Session, data: RegionCreate) -> Region:
+    """Add a region under its parent.
+
+    Raises:
+        ConflictError: the code exists already.
+        UnknownRegionError: the parent does not exist.
+        InvalidInputError: the level is not below the parent's level.
+    """
+    if repository.get(session, data.code) is not None:
+        raise ConflictError(f"region {data.code} exists already", field="code")
+    path = f"/{data.code}/"
+    if data.parent_code is not None:
+        parent = require_region(session, data.parent_code)
+        if LEVEL_DEPTH[data.level] <= LEVEL_DEPTH[parent.level]:
+            raise InvalidInputError(
+                f"a {data.level} cannot sit under the {parent.level} {parent.code}", field="level"
+            )
+        path = f"{parent.path}{data.code}/"
+    region = Region(path=path, **data.model_dump())
+    session.add(region)
+    session.flush()
+    return region
+
+
+def require_region(session: Session, code: str) -> Region:
+    """The region with ``code``.
+
+    Raises:
+        UnknownRegionError: no region has that code.
+    """
+    region = repository.get(session, code)
+    if region is None:
+        raise UnknownRegionError(f"unknown region code {code!r}", field="region_code")
+    return region
+
+
+def locate_region(session: Session, lat: float, lon: float) -> Region | None:
+    """The region whose centre is nearest to the point; on equal distance the deeper one.
+
+    Looks at region centres within ``LOCATE_SEARCH_DEG`` of the point. This is a centre-based
+    estimate (finer levels have denser centres, so they usually win); boundary polygons refine
+    it where they are loaded. Returns None when no region centre is near.
+    """
+    candidates = repository.with_centre_near(session, lat, lon, LOCATE_SEARCH_DEG)
+    if not candidates:
+        return None
+    return min(
+        candidates,
+        key=lambda c: (haversine_m(lat, lon, c.lat or 0.0, c.lon or 0.0), -LEVEL_DEPTH[c.level]),
+    )
+
+
+def list_regions(session: Session, parent_code: str | None) -> Sequence[Region]:
+    """Children of ``parent_code`` (roots when None).
+
+    Raises:
+        UnknownRegionError: ``parent_code`` is not a region.
+    """
+    if parent_code is not None:
+        require_region(session, parent_code)
+    return repository.children(session, parent_code)

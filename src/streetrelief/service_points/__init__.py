@@ -1,0 +1,1 @@
+"""Service points: relief stations, warming shelters, relief points and help points."""

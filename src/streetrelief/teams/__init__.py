@@ -1,0 +1,1 @@
+"""Teams (units): crews, their members, capabilities, status and position."""

@@ -1,0 +1,100 @@
+"""Test fixtures: the same suite runs on SQLite and on PostgreSQL.
+
+The schema comes from running the Alembic migrations once per database per worker. Each test
+runs inside an outer transaction that is rolled back, with the session joining it through
+savepoints, so services may flush (and the API may commit) freely.
+
+PostgreSQL is taken from ``STREETRELIEF_TEST_PG_URL`` (default: the local server on
+127.0.0.1:5432 with trust auth); each xdist worker gets a database of its own.
+``STREETRELIEF_TEST_DATABASES`` (comma list, default ``sqlite,postgresql``) picks the backends.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from streetrelief.core.clock import FixedClock
+from streetrelief.db.engine import make_engine
+from streetrelief.db.migrate import upgrade
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+PG_URL = os.environ.get(
+    "STREETRELIEF_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = [
+    b.strip()
+    for b in os.environ.get("STREETRELIEF_TEST_DATABASES", "sqlite,postgresql").split(",")
+    if b.strip()
+]
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _fresh_pg_database(name: str) -> str:
+    admin = make_url(PG_URL)
+    conninfo = (
+        f"host={admin.host or '127.0.0.1'} port={admin.port or 5432} "
+        f"user={admin.username or 'postgres'} dbname={admin.database or 'postgres'}"
+    )
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return admin.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """URL of a migrated, empty database of the parametrised backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    else:
+        url = _fresh_pg_database(f"streetrelief_test_{_worker()}")
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """The engine of the test database."""
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session inside an outer transaction that is rolled back after the test."""
+    conn = engine.connect()
+    outer = conn.begin()
+    sess = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield sess
+    finally:
+        sess.close()
+        outer.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """A clock standing at a cold night: 2026-01-20 22:00 in Beijing (14:00 UTC)."""
+    return FixedClock(datetime(2026, 1, 20, 14, 0, tzinfo=UTC))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real public data beside the checkout."""
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"real data folder not found at {SHARED_DATA}")
+    return SHARED_DATA

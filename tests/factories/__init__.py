@@ -1,0 +1,1 @@
+"""Small keyword-default builders for test records, one module per domain."""
