@@ -18,10 +18,14 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from streetrelief.api.app import create_app
+from streetrelief.config import Settings
 from streetrelief.core.clock import FixedClock
 from streetrelief.db.engine import make_engine
 from streetrelief.db.migrate import upgrade
@@ -98,3 +102,23 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.fail(f"real data folder not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture
+def app(session: Session, clock: FixedClock) -> FastAPI:
+    """The API on the test transaction, with the fixed clock."""
+    factory = sessionmaker(
+        bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    return create_app(
+        Settings(database_url="sqlite://", event_poll_interval_s=0.05),
+        clock=clock,
+        session_factory=factory,
+    )
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """An HTTP client for the test API; server errors come back as responses, not raised."""
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c

@@ -54,9 +54,7 @@ def emit(
         region_code: the record's region, for jurisdiction filters.
         payload: JSON-serialisable details; no sensitive personal fields.
     """
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": OUTBOX_LOCK_KEY})
+    serialize_writers(session)
     ev = Event(
         occurred_at=at,
         type=type_,
@@ -69,7 +67,28 @@ def emit(
     return ev
 
 
-def events_after(session: Session, last_id: int, *, limit: int = 500) -> list[Event]:
-    """Committed events with ``id > last_id``, oldest first, at most ``limit``."""
-    stmt = select(Event).where(Event.id > last_id).order_by(Event.id).limit(limit)
-    return list(session.scalars(stmt))
+def serialize_writers(session: Session) -> None:
+    """Make this transaction the only writer until it ends.
+
+    On PostgreSQL this takes a transaction-scoped advisory lock (released at commit or
+    rollback); SQLite's ``BEGIN IMMEDIATE`` holds the database write lock already. Intake calls
+    it before looking for an incident to merge into, so two duplicate reports arriving together
+    cannot both open a new incident; :func:`emit` calls it so event ids follow commit order.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": OUTBOX_LOCK_KEY})
+
+
+def events_after(
+    session: Session, last_id: int, *, region_path: str | None = None, limit: int = 500
+) -> list[Event]:
+    """Committed events with ``id > last_id``, oldest first, at most ``limit``.
+
+    With ``region_path``, only events of regions in that subtree.
+    """
+    stmt = select(Event).where(Event.id > last_id)
+    if region_path is not None:
+        from streetrelief.regions.repository import in_subtree  # noqa: PLC0415 - db is below domains
+
+        stmt = stmt.where(in_subtree(Event.region_code, region_path))
+    return list(session.scalars(stmt.order_by(Event.id).limit(limit)))

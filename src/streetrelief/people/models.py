@@ -75,6 +75,7 @@ class Encounter(Base):
     )
     notes: Mapped[str | None] = mapped_column(String(1000))
 
+    person: Mapped[Person] = relationship(lazy="raise")
     items: Mapped[list[EncounterItem]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="EncounterItem.id"
     )

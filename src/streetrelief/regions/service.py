@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from streetrelief.core.errors import ConflictError, InvalidInputError, UnknownRegionError
 from streetrelief.core.geo import haversine_m
 from streetrelief.regions import repository
-from streetrelief.regions.models import LEVEL_DEPTH, Region
+from streetrelief.regions.models import LEVEL_DEPTH, Region, RegionLevel
 from streetrelief.regions.schemas import RegionCreate
 
 LOCATE_SEARCH_DEG = 1.0
@@ -77,3 +77,24 @@ def list_regions(session: Session, parent_code: str | None) -> Sequence[Region]:
     if parent_code is not None:
         require_region(session, parent_code)
     return repository.children(session, parent_code)
+
+
+def dispatch_area(session: Session, code: str) -> Region:
+    """The region whose teams serve a place in ``code``: its prefecture-level ancestor.
+
+    A city's teams cover the whole city; a region above prefecture level is its own area.
+    Cross-area help goes through explicit grants.
+
+    Raises:
+        UnknownRegionError: ``code`` is not a region.
+    """
+    region = require_region(session, code)
+    limit = LEVEL_DEPTH[RegionLevel.prefecture]
+    if LEVEL_DEPTH[region.level] <= limit:
+        return region
+    ancestors = [c for c in region.path.strip("/").split("/") if c]
+    for ancestor_code in reversed(ancestors[:-1]):
+        ancestor = require_region(session, ancestor_code)
+        if LEVEL_DEPTH[ancestor.level] <= limit:
+            return ancestor
+    return region

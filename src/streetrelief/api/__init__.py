@@ -1,0 +1,1 @@
+"""HTTP API: FastAPI routers, thin over the domain services."""

@@ -1,0 +1,57 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
+
+from streetrelief import __version__
+from streetrelief.api.errors import install_error_handlers
+from streetrelief.api.routers import (
+    events,
+    health,
+    incidents,
+    regions,
+    reports,
+    service_points,
+    stats,
+    teams,
+)
+from streetrelief.config import Settings, get_settings
+from streetrelief.core.clock import Clock, SystemClock
+from streetrelief.db.engine import get_engine, make_session_factory
+from streetrelief.dispatch.travel import StraightLineTravel, TravelTimeProvider
+from streetrelief.triage.policy import TriagePolicy, load_policy
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+    triage_policy: TriagePolicy | None = None,
+    travel: TravelTimeProvider | None = None,
+) -> FastAPI:
+    """Build the API with its collaborators; each defaults to the configured one."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="streetrelief",
+        version=__version__,
+        description="Command and dispatch for winter street relief.",
+    )
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.state.session_factory = session_factory or make_session_factory(
+        get_engine(settings.database_url)
+    )
+    app.state.triage_policy = triage_policy or load_policy(settings.triage_policy_path)
+    app.state.travel = travel or StraightLineTravel(
+        detour_factor=settings.detour_factor,
+        vehicle_speed_kmh=settings.vehicle_speed_kmh,
+        walking_speed_kmh=settings.walking_speed_kmh,
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    for module in (reports, incidents, teams, service_points, regions, stats, events):
+        app.include_router(module.router, prefix="/api/v1")
+    return app

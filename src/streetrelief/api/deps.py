@@ -1,0 +1,49 @@
+"""Shared request dependencies: the unit-of-work session, the clock and the policies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from streetrelief.core.clock import Clock
+from streetrelief.db.engine import session_scope
+from streetrelief.dispatch.travel import TravelTimeProvider
+from streetrelief.triage.policy import TriagePolicy
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request, committed when the handler returns, rolled back on error."""
+    factory = request.app.state.session_factory
+    with session_scope(factory, read_only=request.method in READ_METHODS) as session:
+        yield session
+
+
+def get_clock(request: Request) -> Clock:
+    """The application's clock."""
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def get_travel(request: Request) -> TravelTimeProvider:
+    """The travel-time provider in use."""
+    travel: TravelTimeProvider = request.app.state.travel
+    return travel
+
+
+def get_triage_policy(request: Request) -> TriagePolicy:
+    """The triage policy in force."""
+    policy: TriagePolicy = request.app.state.triage_policy
+    return policy
+
+
+# scope="function": the commit runs before the response is sent, so a failed commit is an error
+# response rather than a lost write after a 201.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+TriagePolicyDep = Annotated[TriagePolicy, Depends(get_triage_policy)]
+TravelDep = Annotated[TravelTimeProvider, Depends(get_travel)]

@@ -1,0 +1,87 @@
+"""Turns every error into RFC 9457 problem details, in one place.
+
+Domain errors keep their own status and stable ``code``; request-validation errors become 422
+with the list of offending fields; anything unexpected becomes a bare 500 problem without
+internals (and is logged), so a client never sees a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from streetrelief.core.errors import StreetReliefError
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> JSONResponse:
+    """An RFC 9457 problem-details response; ``code`` is our stable machine-readable reason."""
+    body = {
+        "type": f"urn:streetrelief:problem:{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | bool) or value is None:
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    return str(value)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the problem-details handlers on ``app``."""
+
+    @app.exception_handler(StreetReliefError)
+    async def _domain(_request: Request, exc: StreetReliefError) -> JSONResponse:
+        return problem(exc.status, exc.title, exc.detail, exc.code, **_jsonable(exc.extra))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "loc": _jsonable(list(e.get("loc", ()))),
+                "msg": str(e.get("msg", "")),
+                "type": str(e.get("type", "")),
+            }
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+        where = ".".join(str(p) for p in first["loc"] if p != "body")
+        return problem(
+            422,
+            "Invalid input",
+            f"{where or 'body'}: {first['msg']}",
+            "validation_failed",
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return problem(exc.status_code, str(exc.detail), str(exc.detail), code)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error: %r", exc, exc_info=exc)
+        return problem(
+            500, "Internal error", "the server could not complete the request", "internal_error"
+        )

@@ -1,0 +1,96 @@
+"""Server-sent events: ``GET /api/v1/events`` streams committed domain events.
+
+A client resumes after a disconnect by sending the last id it saw in ``Last-Event-ID``; event
+ids follow commit order (see ``db.outbox``), so nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from anyio import to_thread
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session, sessionmaker
+
+from streetrelief.db.engine import session_scope
+from streetrelief.db.outbox import Event, events_after
+from streetrelief.regions.service import require_region
+
+router = APIRouter(tags=["events"])
+
+HEARTBEAT_S = 15.0
+"""Idle time after which a comment line keeps proxies from closing the stream, seconds."""
+
+
+def _format(ev: Event) -> str:
+    data = {
+        "id": ev.id,
+        "type": ev.type,
+        "subject": ev.subject,
+        "subject_id": ev.subject_id,
+        "region_code": ev.region_code,
+        "occurred_at": ev.occurred_at.isoformat(),
+        "payload": ev.payload,
+    }
+    return f"id: {ev.id}\nevent: {ev.type}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _fetch(factory: sessionmaker[Session], after: int, region_path: str | None) -> list[str]:
+    with session_scope(factory, read_only=True) as session:
+        return [_format(e) for e in events_after(session, after, region_path=region_path)]
+
+
+def _last_id(chunk: str) -> int:
+    return int(chunk.split("\n", 1)[0].removeprefix("id: "))
+
+
+@router.get("/events", response_class=StreamingResponse)
+async def stream_events(
+    request: Request,
+    last_event_id: Annotated[str | None, Header(max_length=20)] = None,
+    after: Annotated[int | None, Query(ge=0, description="Resume after this id.")] = None,
+    region_code: Annotated[str | None, Query(max_length=32)] = None,
+    follow: Annotated[bool, Query(description="Keep streaming new events.")] = True,
+) -> StreamingResponse:
+    """Committed events after ``Last-Event-ID`` (or ``after``), oldest first.
+
+    With ``follow=false`` the stream ends once the backlog is sent.
+    """
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    start = after or 0
+    if last_event_id is not None and last_event_id.strip().isdigit():
+        start = int(last_event_id.strip())
+    region_path = None
+    if region_code is not None:
+        with session_scope(factory, read_only=True) as session:
+            region_path = require_region(session, region_code).path
+    interval = request.app.state.settings.event_poll_interval_s
+
+    async def body() -> AsyncIterator[str]:
+        cursor = start
+        idle = 0.0
+        while True:
+            chunks = await to_thread.run_sync(_fetch, factory, cursor, region_path)
+            for chunk in chunks:
+                yield chunk
+            if chunks:
+                cursor = _last_id(chunks[-1])
+                idle = 0.0
+                continue
+            if not follow or await request.is_disconnected():
+                return
+            await asyncio.sleep(interval)
+            idle += interval
+            if idle >= HEARTBEAT_S:
+                idle = 0.0
+                yield ": keep-alive\n\n"
+
+    return StreamingResponse(
+        body(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,33 @@
+"""Regions: browse the tree, add a region."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from streetrelief.api.deps import SessionDep
+from streetrelief.regions.schemas import RegionCreate, RegionRead
+from streetrelief.regions.service import create_region, list_regions, require_region
+
+router = APIRouter(prefix="/regions", tags=["regions"])
+
+
+@router.get("", response_model=list[RegionRead])
+def get_regions(
+    session: SessionDep, parent_code: Annotated[str | None, Query(max_length=32)] = None
+) -> list[RegionRead]:
+    """Children of ``parent_code``; the roots when omitted."""
+    return [RegionRead.model_validate(r) for r in list_regions(session, parent_code)]
+
+
+@router.get("/{code}", response_model=RegionRead)
+def get_region(code: str, session: SessionDep) -> RegionRead:
+    """One region."""
+    return RegionRead.model_validate(require_region(session, code))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=RegionRead)
+def post_region(data: RegionCreate, session: SessionDep) -> RegionRead:
+    """Add a region under an existing parent."""
+    return RegionRead.model_validate(create_region(session, data))

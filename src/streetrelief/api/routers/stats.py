@@ -1,0 +1,30 @@
+"""Statistics: ``GET /api/v1/stats``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+
+from streetrelief.api.deps import ClockDep, SessionDep
+from streetrelief.stats.schemas import Statistics
+from streetrelief.stats.service import compute_statistics
+
+router = APIRouter(tags=["statistics"])
+
+
+@router.get("/stats", response_model=Statistics)
+def get_stats(
+    session: SessionDep,
+    clock: ClockDep,
+    region_code: Annotated[str, Query(max_length=32, description="Root of the subtree.")],
+    start: Annotated[AwareDatetime | None, Query(description="From (inclusive); 24 h ago.")] = None,
+    end: Annotated[AwareDatetime | None, Query(description="Until (exclusive); now.")] = None,
+) -> Statistics:
+    """The campaign's figures for a region subtree and time range."""
+    now = clock.now()
+    end = end or now
+    start = start or end - timedelta(days=1)
+    return compute_statistics(session, region_code, start, end, now=now)

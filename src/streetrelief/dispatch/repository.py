@@ -1,0 +1,57 @@
+"""Queries on dispatches."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from streetrelief.dispatch.models import Dispatch
+from streetrelief.regions.repository import in_subtree
+
+
+def active_for_incident(session: Session, incident_id: int) -> Sequence[Dispatch]:
+    """Dispatches of an incident that have not cleared."""
+    stmt = (
+        select(Dispatch)
+        .where(Dispatch.incident_id == incident_id, Dispatch.cleared_at.is_(None))
+        .order_by(Dispatch.id)
+    )
+    return session.scalars(stmt).all()
+
+
+def for_incident(session: Session, incident_id: int) -> Sequence[Dispatch]:
+    """All dispatches of an incident."""
+    stmt = select(Dispatch).where(Dispatch.incident_id == incident_id).order_by(Dispatch.id)
+    return session.scalars(stmt).all()
+
+
+def counts_since(session: Session, team_ids: Collection[int], since: datetime) -> dict[int, int]:
+    """Number of dispatches per team assigned at or after ``since``."""
+    if not team_ids:
+        return {}
+    stmt = (
+        select(Dispatch.team_id, func.count())
+        .where(Dispatch.team_id.in_(list(team_ids)), Dispatch.assigned_at >= since)
+        .group_by(Dispatch.team_id)
+    )
+    return {int(t): int(n) for t, n in session.execute(stmt)}
+
+
+def figures(
+    session: Session, region_path: str, start: datetime, end: datetime
+) -> tuple[int, int, int]:
+    """(dispatches, staff deployed, dispatches with a vehicle) assigned in a subtree and range."""
+    stmt = select(
+        func.count(),
+        func.coalesce(func.sum(Dispatch.staff_count), 0),
+        func.coalesce(func.sum(case((Dispatch.has_vehicle.is_(True), 1), else_=0)), 0),
+    ).where(
+        in_subtree(Dispatch.region_code, region_path),
+        Dispatch.assigned_at >= start,
+        Dispatch.assigned_at < end,
+    )
+    n, staff, vehicles = session.execute(stmt).one()
+    return int(n), int(staff), int(vehicles)

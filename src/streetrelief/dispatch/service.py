@@ -1,0 +1,233 @@
+"""Dispatch use cases: recommend teams, assign one, and follow the team to the end.
+
+Assignment is automatic for the priorities the triage policy names and confirmed by a
+dispatcher otherwise. Team and incident records change only through their own services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from streetrelief.core.errors import IllegalTransitionError, TeamUnavailableError
+from streetrelief.db.outbox import emit
+from streetrelief.dispatch import repository
+from streetrelief.dispatch.logic import Recommendation, TeamOption, rank_teams
+from streetrelief.dispatch.models import Dispatch
+from streetrelief.dispatch.travel import TravelTimeProvider
+from streetrelief.incidents import service as incidents
+from streetrelief.incidents.lifecycle import CLOSED
+from streetrelief.incidents.models import Incident, IncidentStatus
+from streetrelief.regions.service import dispatch_area, require_region
+from streetrelief.teams import service as teams
+from streetrelief.teams.models import TeamStatus, TravelMode
+from streetrelief.triage.policy import TriagePolicy
+
+ASSIGNABLE = frozenset({TeamStatus.available, TeamStatus.returning})
+"""Team statuses in which a team can take a new incident."""
+
+DISPATCHABLE_INCIDENT = frozenset(
+    {
+        IncidentStatus.triaged,
+        IncidentStatus.dispatched,
+        IncidentStatus.en_route,
+        IncidentStatus.on_scene,
+    }
+)
+"""Incident statuses that accept a (further) team."""
+
+WORKLOAD_WINDOW = timedelta(hours=24)
+
+
+def recommend_teams(
+    session: Session,
+    incident: Incident,
+    *,
+    policy: TriagePolicy,
+    travel: TravelTimeProvider,
+    now: datetime,
+) -> list[Recommendation]:
+    """Rank the assignable teams of the incident's dispatch area.
+
+    Each team's time to reach is estimated from its last position by its travel mode; teams
+    with every capability the incident's measures need rank first.
+    """
+    area = dispatch_area(session, incident.region_code)
+    candidates = teams.list_teams(session, region_code=area.code, statuses=ASSIGNABLE)
+    workload = repository.counts_since(session, [t.id for t in candidates], now - WORKLOAD_WINDOW)
+    options = []
+    for mode in TravelMode:
+        group = [t for t in candidates if t.mode == mode]
+        if not group:
+            continue
+        # One-to-many from the incident: the straight-line and road estimates are symmetric
+        # enough for ranking, and it is one routing call per mode instead of one per team.
+        estimates = travel.one_to_many(
+            (incident.lat, incident.lon), [(t.last_lat, t.last_lon) for t in group], mode
+        )
+        options.extend(
+            TeamOption(
+                team_id=t.id,
+                code=t.code,
+                capabilities=frozenset(t.capabilities),
+                mode=mode,
+                estimate=e,
+                dispatches_24h=workload.get(t.id, 0),
+            )
+            for t, e in zip(group, estimates, strict=True)
+        )
+    return rank_teams(options, policy.required_capabilities(tuple(incident.measures)))
+
+
+def assign_team(
+    session: Session,
+    incident_id: int,
+    team_id: int,
+    *,
+    policy: TriagePolicy,
+    travel: TravelTimeProvider,
+    now: datetime,
+    assigned_by: str | None = None,
+    is_automatic: bool = False,
+) -> Dispatch:
+    """Send ``team_id`` to ``incident_id``.
+
+    Raises:
+        NotFoundError: no such incident or team.
+        IllegalTransitionError: the incident is not triaged yet, or closed.
+        TeamUnavailableError: the team is busy or off duty, or outside the dispatch area.
+    """
+    incident = incidents.require_incident(session, incident_id, for_update=True)
+    if incident.status not in DISPATCHABLE_INCIDENT:
+        raise IllegalTransitionError(
+            f"incident {incident.id} is {incident.status}: only a triaged or active incident "
+            "can take a team",
+            current=str(incident.status),
+        )
+    team = teams.require_team(session, team_id)
+    if team.status not in ASSIGNABLE:
+        raise TeamUnavailableError(f"team {team.code} is {team.status}", team_id=team.id)
+    area = dispatch_area(session, incident.region_code)
+    if not require_region(session, team.region_code).path.startswith(area.path):
+        raise TeamUnavailableError(
+            f"team {team.code} belongs to {team.region_code}, outside this incident's "
+            f"dispatch area {area.code}",
+            team_id=team.id,
+        )
+    estimate = travel.one_to_many(
+        (incident.lat, incident.lon), [(team.last_lat, team.last_lon)], team.mode
+    )[0]
+    dispatch = Dispatch(
+        incident_id=incident.id,
+        team_id=team.id,
+        region_code=incident.region_code,
+        is_automatic=is_automatic,
+        assigned_by=assigned_by,
+        estimated_travel_s=estimate.travel_time_s,
+        is_estimate_fallback=estimate.is_fallback,
+        staff_count=teams.staff_count(session, team.id),
+        has_vehicle=team.vehicle is not None,
+        assigned_at=now,
+    )
+    session.add(dispatch)
+    session.flush()
+    if incident.status == IncidentStatus.triaged:
+        incidents.move_incident(session, incident, IncidentStatus.dispatched, now)
+    teams.set_team_status(session, team, TeamStatus.dispatched, now)
+    emit(
+        session,
+        type_="dispatch.assigned",
+        subject="incident",
+        subject_id=incident.id,
+        at=now,
+        region_code=incident.region_code,
+        payload={
+            "dispatch_id": dispatch.id,
+            "team_id": team.id,
+            "automatic": is_automatic,
+            "eta_s": round(estimate.travel_time_s),
+        },
+    )
+    return dispatch
+
+
+def auto_dispatch(
+    session: Session,
+    incident: Incident,
+    *,
+    policy: TriagePolicy,
+    travel: TravelTimeProvider,
+    now: datetime,
+) -> Dispatch | None:
+    """Assign the best team without confirmation when policy says so for the priority.
+
+    Returns:
+        The dispatch made, or None (not an automatic priority, or no team free).
+    """
+    if incident.priority not in policy.auto_dispatch:
+        return None
+    ranked = recommend_teams(session, incident, policy=policy, travel=travel, now=now)
+    if not ranked:
+        return None
+    return assign_team(
+        session,
+        incident.id,
+        ranked[0].team_id,
+        policy=policy,
+        travel=travel,
+        now=now,
+        assigned_by="policy",
+        is_automatic=True,
+    )
+
+
+def report_progress(
+    session: Session,
+    incident_id: int,
+    target: IncidentStatus,
+    *,
+    at: datetime,
+    note: str | None = None,
+) -> Incident:
+    """Move an incident on (en route, on scene, resolved, not found, cancelled) with its teams.
+
+    Raises:
+        NotFoundError: no such incident.
+        IllegalTransitionError: the lifecycle does not allow the step.
+    """
+    incident = incidents.require_incident(session, incident_id, for_update=True)
+    incidents.move_incident(session, incident, target, at, note=note)
+    for dispatch in repository.active_for_incident(session, incident.id):
+        team = teams.require_team(session, dispatch.team_id)
+        if target == IncidentStatus.en_route:
+            dispatch.en_route_at = at
+            teams.set_team_status(session, team, TeamStatus.en_route, at)
+        elif target == IncidentStatus.on_scene:
+            dispatch.on_scene_at = at
+            teams.set_team_status(
+                session, team, TeamStatus.on_scene, at, position=(incident.lat, incident.lon)
+            )
+        elif target in CLOSED:
+            dispatch.cleared_at = at
+            dispatch.outcome = target.value
+            teams.set_team_status(session, team, TeamStatus.available, at)
+    return incident
+
+
+def dispatches_for(session: Session, incident_id: int) -> Sequence[Dispatch]:
+    """All dispatches of an incident, oldest first.
+
+    Raises:
+        NotFoundError: no such incident.
+    """
+    incidents.require_incident(session, incident_id)
+    return repository.for_incident(session, incident_id)
+
+
+def dispatch_figures(
+    session: Session, region_path: str, start: datetime, end: datetime
+) -> tuple[int, int, int]:
+    """(dispatches, staff deployed, vehicle dispatches) assigned in a subtree and [start, end)."""
+    return repository.figures(session, region_path, start, end)

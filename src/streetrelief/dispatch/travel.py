@@ -1,0 +1,67 @@
+"""Travel time: the interface dispatch uses, and the default straight-line provider.
+
+Other providers (a road network from an OpenStreetMap extract) implement the same Protocol
+and are chosen in settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from streetrelief.core.geo import haversine_m
+from streetrelief.teams.models import TravelMode
+
+
+@dataclass(frozen=True)
+class TravelEstimate:
+    """A travel estimate: ``is_fallback`` marks a straight-line guess by a road provider."""
+
+    distance_m: float
+    travel_time_s: float
+    is_fallback: bool = False
+
+
+class TravelTimeProvider(Protocol):
+    """Estimates travel from one point to many."""
+
+    def one_to_many(
+        self, origin: tuple[float, float], targets: list[tuple[float, float]], mode: TravelMode
+    ) -> list[TravelEstimate]:
+        """Estimates from ``origin`` (lat, lon) to each target (lat, lon), WGS-84 degrees."""
+        ...
+
+
+class StraightLineTravel:
+    """Great-circle distance times a detour factor, at a constant speed per mode.
+
+    Source: urban road circuity (network over straight-line distance) averages 1.2-1.6
+    (Boeing 2019, "Urban spatial order: street network orientation, configuration, and
+    entropy"; Ballou, Rahardja & Sakai 2002); the default factor 1.4 is in settings.
+    """
+
+    def __init__(
+        self, *, detour_factor: float, vehicle_speed_kmh: float, walking_speed_kmh: float
+    ) -> None:
+        self.detour_factor = detour_factor
+        self.speed_ms = {
+            TravelMode.vehicle: vehicle_speed_kmh / 3.6,
+            TravelMode.walking: walking_speed_kmh / 3.6,
+        }
+
+    def one_to_many(
+        self, origin: tuple[float, float], targets: list[tuple[float, float]], mode: TravelMode
+    ) -> list[TravelEstimate]:
+        """Estimates from ``origin`` to each target; distances in metres, times in seconds."""
+        speed = self.speed_ms[mode]
+        out = []
+        for lat, lon in targets:
+            d = haversine_m(origin[0], origin[1], lat, lon) * self.detour_factor
+            out.append(TravelEstimate(distance_m=d, travel_time_s=d / speed))
+        return out
+
+    def travel(
+        self, origin: tuple[float, float], target: tuple[float, float], mode: TravelMode
+    ) -> TravelEstimate:
+        """Estimate from one point to one other."""
+        return self.one_to_many(origin, [target], mode)[0]

@@ -1,0 +1,71 @@
+"""Queries on incidents."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from streetrelief.incidents.models import Incident, IncidentStatus
+from streetrelief.regions.repository import in_subtree
+
+
+def get(session: Session, incident_id: int, *, for_update: bool = False) -> Incident | None:
+    """The incident with ``incident_id``, or None."""
+    return session.get(Incident, incident_id, with_for_update=for_update)
+
+
+def open_in_cells(
+    session: Session, cells: Sequence[str], earliest: datetime, latest: datetime
+) -> Sequence[Incident]:
+    """Open incidents located in ``cells`` whose reports span touches [earliest, latest]."""
+    stmt = select(Incident).where(
+        Incident.is_open.is_(True),
+        Incident.h3_cell.in_(cells),
+        Incident.last_reported_at >= earliest,
+        Incident.first_reported_at <= latest,
+    )
+    return session.scalars(stmt).all()
+
+
+def search(
+    session: Session,
+    *,
+    region_path: str | None,
+    status: IncidentStatus | None,
+    is_open: bool | None,
+    limit: int,
+    offset: int,
+) -> Sequence[Incident]:
+    """Incidents in a region subtree, newest first."""
+    stmt = select(Incident)
+    if region_path is not None:
+        stmt = stmt.where(in_subtree(Incident.region_code, region_path))
+    if status is not None:
+        stmt = stmt.where(Incident.status == status)
+    if is_open is not None:
+        stmt = stmt.where(Incident.is_open.is_(is_open))
+    stmt = stmt.order_by(Incident.first_reported_at.desc(), Incident.id.desc())
+    return session.scalars(stmt.limit(limit).offset(offset)).all()
+
+
+def first_reported_in(
+    session: Session, region_path: str, start: datetime, end: datetime
+) -> Sequence[tuple[str, datetime, datetime | None, int | None, int]]:
+    """(first channel, first reported, on scene, target s, reports) of incidents first
+    reported in a subtree and [start, end), cancelled ones excluded."""
+    stmt = select(
+        Incident.first_channel,
+        Incident.first_reported_at,
+        Incident.on_scene_at,
+        Incident.response_target_s,
+        Incident.report_count,
+    ).where(
+        in_subtree(Incident.region_code, region_path),
+        Incident.first_reported_at >= start,
+        Incident.first_reported_at < end,
+        Incident.status != IncidentStatus.cancelled,
+    )
+    return [tuple(row) for row in session.execute(stmt)]  # type: ignore[misc]

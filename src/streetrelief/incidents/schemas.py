@@ -1,0 +1,76 @@
+"""API shapes of incidents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from streetrelief.incidents.models import IncidentStatus, Priority
+
+
+class IncidentRead(BaseModel):
+    """An incident with its triage outcome and lifecycle timestamps (UTC)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    region_code: str
+    lat: float
+    lon: float
+    status: IncidentStatus
+    is_open: bool
+    first_channel: str
+    conditions: list[str]
+    people_count: int
+    report_count: int
+    first_reported_at: datetime
+    last_reported_at: datetime
+    priority: Priority | None
+    measures: list[str]
+    destination: str | None
+    response_target_s: int | None
+    triage_rules: list[str]
+    triage_policy_version: str | None
+    created_at: datetime
+    triaged_at: datetime | None
+    dispatched_at: datetime | None
+    en_route_at: datetime | None
+    on_scene_at: datetime | None
+    resolved_at: datetime | None
+    not_found_at: datetime | None
+    cancelled_at: datetime | None
+    closing_note: str | None
+
+
+class TransitionTarget(StrEnum):
+    """Statuses a client may move an incident to (triage and dispatch have their own calls)."""
+
+    en_route = "en_route"
+    on_scene = "on_scene"
+    resolved = "resolved"
+    not_found = "not_found"
+    cancelled = "cancelled"
+
+
+class TransitionRequest(BaseModel):
+    """A status change requested by a dispatcher or the team."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to: TransitionTarget
+    at: AwareDatetime | None = Field(None, description="When it happened; now when omitted.")
+    note: str | None = Field(None, max_length=1000)
+
+
+class IncidentFilter(BaseModel):
+    """Query parameters of the incident list."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    region_code: str | None = None
+    status: IncidentStatus | None = None
+    is_open: bool | None = None
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0)

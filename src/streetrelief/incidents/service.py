@@ -1,0 +1,286 @@
+"""Use cases of incidents: open, merge reports in, apply triage, move through the lifecycle.
+
+Dispatch and intake call these; they never write incident rows themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from streetrelief.core.errors import NotFoundError
+from streetrelief.core.geo import h3_cell, h3_cells_within, haversine_m
+from streetrelief.db.outbox import emit
+from streetrelief.incidents import repository
+from streetrelief.incidents.lifecycle import CLOSED, check_transition
+from streetrelief.incidents.models import Incident, IncidentStatus
+from streetrelief.regions.service import require_region
+from streetrelief.triage.policy import MergeWindow, TriageDecision
+
+
+@dataclass(frozen=True)
+class MergeMatch:
+    """An open incident a new report belongs to, and why."""
+
+    incident: Incident
+    distance_m: float
+    gap_s: float
+
+    @property
+    def reason(self) -> str:
+        """Human-readable reason recorded on the merged report."""
+        return (
+            f"{self.distance_m:.0f} m from incident {self.incident.id} and "
+            f"{self.gap_s / 60:.0f} min from its reports"
+        )
+
+
+def require_incident(session: Session, incident_id: int, *, for_update: bool = False) -> Incident:
+    """The incident with ``incident_id``.
+
+    Raises:
+        NotFoundError: no such incident.
+    """
+    incident = repository.get(session, incident_id, for_update=for_update)
+    if incident is None:
+        raise NotFoundError(f"incident {incident_id} not found", incident_id=incident_id)
+    return incident
+
+
+def find_merge_match(
+    session: Session, lat: float, lon: float, at: datetime, window: MergeWindow
+) -> MergeMatch | None:
+    """The nearest open incident within the merge window of a report, if any.
+
+    A report merges when it lies within ``window.radius_m`` of the incident's location and its
+    time is within ``window.window_s`` of the span of the incident's reports.
+    """
+    span = timedelta(seconds=window.window_s)
+    candidates = repository.open_in_cells(
+        session, h3_cells_within(lat, lon, window.radius_m), at - span, at + span
+    )
+    best: MergeMatch | None = None
+    for incident in candidates:
+        distance = haversine_m(lat, lon, incident.lat, incident.lon)
+        if distance > window.radius_m:
+            continue
+        if incident.first_reported_at <= at <= incident.last_reported_at:
+            gap = 0.0
+        else:
+            gap = min(
+                abs((at - incident.first_reported_at).total_seconds()),
+                abs((at - incident.last_reported_at).total_seconds()),
+            )
+        if best is None or (distance, incident.id) < (best.distance_m, best.incident.id):
+            best = MergeMatch(incident, distance, gap)
+    return best
+
+
+def open_incident(
+    session: Session,
+    *,
+    region_code: str,
+    lat: float,
+    lon: float,
+    channel: str,
+    conditions: Sequence[str],
+    people_count: int,
+    reported_at: datetime,
+    now: datetime,
+) -> Incident:
+    """Open a new incident at the place of its first report."""
+    region = require_region(session, region_code)
+    incident = Incident(
+        region_code=region.code,
+        lat=lat,
+        lon=lon,
+        h3_cell=h3_cell(lat, lon),
+        status=IncidentStatus.new,
+        is_open=True,
+        first_channel=channel,
+        conditions=sorted(set(conditions)),
+        people_count=people_count,
+        report_count=1,
+        first_reported_at=reported_at,
+        last_reported_at=reported_at,
+        measures=[],
+        triage_rules=[],
+        created_at=now,
+    )
+    session.add(incident)
+    session.flush()
+    emit(
+        session,
+        type_="incident.opened",
+        subject="incident",
+        subject_id=incident.id,
+        at=now,
+        region_code=incident.region_code,
+        payload={"status": incident.status, "channel": channel, "lat": lat, "lon": lon},
+    )
+    return incident
+
+
+def add_report(
+    session: Session,
+    incident: Incident,
+    *,
+    report_id: int,
+    conditions: Sequence[str],
+    people_count: int,
+    reported_at: datetime,
+    now: datetime,
+) -> bool:
+    """Fold a merged report into its incident.
+
+    Returns:
+        True when the report brought conditions the incident did not have (triage again).
+    """
+    before = set(incident.conditions)
+    incident.conditions = sorted(before | set(conditions))
+    incident.people_count = max(incident.people_count, people_count)
+    incident.report_count += 1
+    incident.first_reported_at = min(incident.first_reported_at, reported_at)
+    incident.last_reported_at = max(incident.last_reported_at, reported_at)
+    emit(
+        session,
+        type_="incident.report_merged",
+        subject="incident",
+        subject_id=incident.id,
+        at=now,
+        region_code=incident.region_code,
+        payload={"report_id": report_id, "report_count": incident.report_count},
+    )
+    return set(incident.conditions) != before
+
+
+def apply_triage(
+    session: Session, incident: Incident, decision: TriageDecision, now: datetime
+) -> None:
+    """Record a triage decision; a new incident becomes triaged, a later one is re-triaged."""
+    if incident.status == IncidentStatus.new:
+        check_transition(incident.status, IncidentStatus.triaged)
+        incident.status = IncidentStatus.triaged
+        incident.triaged_at = now
+    incident.priority = decision.priority
+    incident.measures = list(decision.measures)
+    incident.destination = decision.destination
+    incident.response_target_s = decision.response_target_s
+    incident.triage_rules = list(decision.rules)
+    incident.triage_policy_version = decision.policy_version
+    emit(
+        session,
+        type_="incident.triaged",
+        subject="incident",
+        subject_id=incident.id,
+        at=now,
+        region_code=incident.region_code,
+        payload={
+            "status": incident.status,
+            "priority": decision.priority,
+            "rules": list(decision.rules),
+            "measures": list(decision.measures),
+        },
+    )
+
+
+def move_incident(
+    session: Session,
+    incident: Incident,
+    target: IncidentStatus,
+    at: datetime,
+    *,
+    note: str | None = None,
+) -> None:
+    """Step ``incident`` to ``target`` and stamp the step's time.
+
+    Raises:
+        IllegalTransitionError: the lifecycle does not allow the step.
+    """
+    check_transition(incident.status, target)
+    incident.status = target
+    setattr(incident, f"{target.value}_at", at)
+    if target in CLOSED:
+        incident.is_open = False
+        incident.closing_note = note
+    emit(
+        session,
+        type_=f"incident.{target.value}",
+        subject="incident",
+        subject_id=incident.id,
+        at=at,
+        region_code=incident.region_code,
+        payload={"status": target, "note": note},
+    )
+
+
+def list_incidents(
+    session: Session,
+    *,
+    region_code: str | None,
+    status: IncidentStatus | None,
+    is_open: bool | None,
+    limit: int,
+    offset: int,
+) -> Sequence[Incident]:
+    """Incidents in the subtree of ``region_code`` (everywhere when None), newest first.
+
+    Raises:
+        UnknownRegionError: ``region_code`` is not a region.
+    """
+    path = require_region(session, region_code).path if region_code else None
+    return repository.search(
+        session, region_path=path, status=status, is_open=is_open, limit=limit, offset=offset
+    )
+
+
+@dataclass(frozen=True)
+class IncidentFigures:
+    """Incident counts and report-to-arrival times for statistics."""
+
+    incidents: int
+    reports: int
+    found_actively: int
+    response_times_s: list[float]
+    due: int
+    on_time: int
+
+
+def incident_figures(
+    session: Session,
+    region_path: str,
+    start: datetime,
+    end: datetime,
+    *,
+    active_channels: frozenset[str],
+    now: datetime,
+) -> IncidentFigures:
+    """Figures over incidents first reported in a subtree and [start, end) (not cancelled).
+
+    ``due`` counts incidents whose target has passed or that a team has reached; ``on_time``
+    those reached within the target. An incident still waiting past its target is due and not
+    on time, so open overdue incidents are never hidden.
+    """
+    rows = repository.first_reported_in(session, region_path, start, end)
+    times: list[float] = []
+    due = on_time = 0
+    for _channel, first, on_scene, target, _reports in rows:
+        waited = ((on_scene or now) - first).total_seconds()
+        if on_scene is not None:
+            times.append(waited)
+        if target is None:
+            continue
+        if on_scene is not None or waited > target:
+            due += 1
+            on_time += on_scene is not None and waited <= target
+    return IncidentFigures(
+        incidents=len(rows),
+        reports=sum(r for *_x, r in rows),
+        found_actively=sum(1 for c, *_x in rows if c in active_channels),
+        response_times_s=times,
+        due=due,
+        on_time=on_time,
+    )

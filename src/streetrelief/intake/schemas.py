@@ -1,0 +1,73 @@
+"""API shapes of reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from streetrelief.intake.models import Channel
+
+
+class ReportCreate(BaseModel):
+    """A report as a channel hands it in. Coordinates are WGS-84 degrees."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_strip_whitespace=True)
+
+    channel: Channel = Field(description="Where the report came from.")
+    reported_at: AwareDatetime = Field(
+        description="When the reporter saw the situation, ISO 8601 with a UTC offset."
+    )
+    lat: float = Field(ge=-90, le=90, description="Latitude, WGS-84 degrees.")
+    lon: float = Field(ge=-180, le=180, description="Longitude, WGS-84 degrees.")
+    description: str = Field("", max_length=2000, description="What the reporter saw.")
+    conditions: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Observed condition codes from the triage policy (e.g. 'elderly').",
+    )
+    people_count: int = Field(1, ge=1, le=500, description="How many people need help.")
+    source_id: str | None = Field(
+        None, max_length=128, description="The channel's own id for this report."
+    )
+    reporter_contact: str | None = Field(
+        None, max_length=200, description="How to reach the reporter (private)."
+    )
+    region_code: str | None = Field(
+        None, max_length=32, description="Region code; found from the location when omitted."
+    )
+    address: str | None = Field(None, max_length=400, description="Address as given.")
+
+
+class ReportAccepted(BaseModel):
+    """The answer to an accepted report."""
+
+    report_id: int
+    incident_id: int
+    is_merged: bool = Field(description="True when the report joined an open incident.")
+    merge_reason: str | None
+    region_code: str
+    incident_status: str
+    priority: str | None
+    dispatch_id: int | None = Field(description="Automatic dispatch made for it, if any.")
+
+
+class ReportRead(BaseModel):
+    """A stored report (reporter contact omitted)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    channel: Channel
+    reported_at: datetime
+    received_at: datetime
+    lat: float
+    lon: float
+    region_code: str
+    description: str
+    conditions: list[str]
+    people_count: int
+    source_id: str | None
+    incident_id: int
+    is_merged: bool
+    merge_reason: str | None

@@ -1,0 +1,183 @@
+"""Intake: accept a report, make it idempotent, merge it or open an incident, triage it.
+
+The report is stored exactly as received. A report that repeats an ``Idempotency-Key`` with
+the same body returns the first answer; with another body it is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from streetrelief.core.clock import Clock
+from streetrelief.core.errors import IdempotencyKeyReusedError, InvalidInputError
+from streetrelief.core.geo import check_lat_lon, h3_cell
+from streetrelief.db.outbox import serialize_writers
+from streetrelief.dispatch.service import auto_dispatch
+from streetrelief.dispatch.travel import TravelTimeProvider
+from streetrelief.incidents import service as incidents
+from streetrelief.incidents.models import IncidentStatus
+from streetrelief.intake import repository
+from streetrelief.intake.models import Report
+from streetrelief.intake.schemas import ReportCreate
+from streetrelief.regions.models import Region
+from streetrelief.regions.service import locate_region, require_region
+from streetrelief.triage.policy import TriagePolicy
+from streetrelief.triage.service import triage_incident
+
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+"""How far in the future a report's time may lie (reporters' clocks drift)."""
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """What happened to a report."""
+
+    report: Report
+    incident_id: int
+    incident_status: str
+    priority: str | None
+    dispatch_id: int | None
+    is_replay: bool
+
+
+def request_hash(data: ReportCreate) -> str:
+    """SHA-256 of the report's canonical JSON, to recognise a repeated body."""
+    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def receive_report(
+    session: Session,
+    data: ReportCreate,
+    *,
+    clock: Clock,
+    policy: TriagePolicy,
+    travel: TravelTimeProvider,
+    idempotency_key: str | None = None,
+) -> IntakeResult:
+    """Store a report, merge it into an open incident or open one, and triage.
+
+    Args:
+        data: the validated report (WGS-84).
+        idempotency_key: the client's key; a repeat with the same body returns the first result.
+
+    Raises:
+        IdempotencyKeyReusedError: the key was used before with another body.
+        UnknownRegionError: ``region_code`` is unknown, or no region is near the location.
+        InvalidInputError: coordinates or time out of range, unknown condition codes.
+    """
+    serialize_writers(session)
+    digest = request_hash(data)
+    if idempotency_key is not None:
+        earlier = repository.by_idempotency_key(session, idempotency_key)
+        if earlier is not None:
+            if earlier.request_hash != digest:
+                raise IdempotencyKeyReusedError(
+                    "this Idempotency-Key was used before with a different body",
+                    report_id=earlier.id,
+                )
+            incident = incidents.require_incident(session, earlier.incident_id)
+            return IntakeResult(
+                earlier, incident.id, incident.status, incident.priority, None, is_replay=True
+            )
+
+    check_lat_lon(data.lat, data.lon)
+    now = clock.now()
+    if data.reported_at - now > MAX_CLOCK_SKEW:
+        raise InvalidInputError("reported_at lies in the future", field="reported_at")
+    unknown = set(data.conditions) - set(policy.conditions)
+    if unknown:
+        raise InvalidInputError(
+            f"unknown condition codes {sorted(unknown)}; known: {sorted(policy.conditions)}",
+            field="conditions",
+        )
+    region = _region_for(session, data)
+
+    match = incidents.find_merge_match(session, data.lat, data.lon, data.reported_at, policy.merge)
+    report = Report(
+        channel=data.channel,
+        reported_at=data.reported_at,
+        received_at=now,
+        lat=data.lat,
+        lon=data.lon,
+        h3_cell=h3_cell(data.lat, data.lon),
+        region_code=region.code,
+        description=data.description,
+        conditions=list(data.conditions),
+        people_count=data.people_count,
+        source_id=data.source_id,
+        reporter_contact=data.reporter_contact,
+        address=data.address,
+        idempotency_key=idempotency_key,
+        request_hash=digest,
+    )
+    dispatch_id: int | None = None
+    if match is not None:
+        incident = match.incident
+        report.incident_id = incident.id
+        report.is_merged = True
+        report.merge_reason = match.reason
+        report.merge_distance_m = match.distance_m
+        session.add(report)
+        session.flush()
+        changed = incidents.add_report(
+            session,
+            incident,
+            report_id=report.id,
+            conditions=data.conditions,
+            people_count=data.people_count,
+            reported_at=data.reported_at,
+            now=now,
+        )
+        if changed:
+            triage_incident(session, incident, policy=policy, now=now)
+    else:
+        incident = incidents.open_incident(
+            session,
+            region_code=region.code,
+            lat=data.lat,
+            lon=data.lon,
+            channel=data.channel,
+            conditions=data.conditions,
+            people_count=data.people_count,
+            reported_at=data.reported_at,
+            now=now,
+        )
+        report.incident_id = incident.id
+        session.add(report)
+        session.flush()
+        triage_incident(session, incident, policy=policy, now=now)
+    if incident.status == IncidentStatus.triaged:
+        dispatch = auto_dispatch(session, incident, policy=policy, travel=travel, now=now)
+        dispatch_id = dispatch.id if dispatch is not None else None
+    return IntakeResult(
+        report, incident.id, incident.status, incident.priority, dispatch_id, is_replay=False
+    )
+
+
+def _region_for(session: Session, data: ReportCreate) -> Region:
+    if data.region_code is not None:
+        return require_region(session, data.region_code)
+    region = locate_region(session, data.lat, data.lon)
+    if region is None:
+        raise InvalidInputError(
+            "no region is known near this location; give region_code or import regions",
+            field="region_code",
+        )
+    return region
+
+
+def reports_for_incident(session: Session, incident_id: int) -> Sequence[Report]:
+    """Reports of an incident, as received.
+
+    Raises:
+        NotFoundError: no such incident.
+    """
+    incidents.require_incident(session, incident_id)
+    return repository.for_incident(session, incident_id)

@@ -1,0 +1,1 @@
+"""Statistics: the campaign's figures by region subtree and date range."""

@@ -1,0 +1,45 @@
+"""Shapes of statistics."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class Statistics(BaseModel):
+    """The campaign's figures for a region subtree over [start, end)."""
+
+    region_code: str
+    start: datetime
+    end: datetime
+    person_times_assisted: int = Field(
+        description="Encounters that gave help: any outcome but a refusal, or a refusal in "
+        "which supplies were handed over (救助人次)."
+    )
+    encounters: int = Field(description="All encounters recorded, refusals included.")
+    patrol_person_times: int = Field(
+        description="Staff sent out: team members summed over dispatches (巡查人次)."
+    )
+    vehicle_dispatches: int = Field(description="Dispatches of teams with a vehicle (出动车辆).")
+    dispatches: int
+    items_distributed: int = Field(description="Supplies handed to people, items (发放物资).")
+    service_points_set_up: int = Field(
+        description="Active service points existing at the end of the range (设立救助点)."
+    )
+    incidents: int
+    reports: int = Field(description="Reports pointing to these incidents, duplicates included.")
+    incidents_found_actively: int
+    share_found_actively: float | None = Field(
+        description="Incidents first found by patrols or partner platforms, over all incidents."
+    )
+    response_time_p50_s: float | None = Field(description="Report-to-arrival median, seconds.")
+    response_time_p90_s: float | None
+    response_time_p99_s: float | None
+    arrivals: int = Field(description="Incidents a team reached.")
+    incidents_due: int = Field(
+        description="Incidents reached, or past their target without a team on scene."
+    )
+    share_on_time: float | None = Field(
+        description="Of the incidents due, those reached within their triage target."
+    )

@@ -1,0 +1,46 @@
+"""Queries on teams."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from streetrelief.regions.repository import in_subtree
+from streetrelief.teams.models import Team, TeamMember, TeamStatus
+
+
+def get(session: Session, team_id: int, *, with_members: bool = False) -> Team | None:
+    """The team with ``team_id``, or None."""
+    options = [selectinload(Team.members)] if with_members else []
+    return session.get(Team, team_id, options=options)
+
+
+def by_code(session: Session, code: str) -> Team | None:
+    """The team with ``code``, or None."""
+    return session.scalars(select(Team).where(Team.code == code)).first()
+
+
+def in_region(
+    session: Session,
+    region_path: str | None,
+    *,
+    statuses: Collection[TeamStatus] | None = None,
+    with_members: bool = False,
+) -> Sequence[Team]:
+    """Teams in a region subtree (all when None), optionally with given statuses, by code."""
+    stmt = select(Team)
+    if region_path is not None:
+        stmt = stmt.where(in_subtree(Team.region_code, region_path))
+    if statuses is not None:
+        stmt = stmt.where(Team.status.in_(list(statuses)))
+    if with_members:
+        stmt = stmt.options(selectinload(Team.members))
+    return session.scalars(stmt.order_by(Team.code)).all()
+
+
+def member_count(session: Session, team_id: int) -> int:
+    """Number of members on a team."""
+    stmt = select(func.count()).select_from(TeamMember).where(TeamMember.team_id == team_id)
+    return int(session.scalar(stmt) or 0)

@@ -1,0 +1,165 @@
+"""Use cases of teams: create, update, list, and record status and position."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from streetrelief.core.errors import ConflictError, InvalidInputError, NotFoundError
+from streetrelief.db.outbox import emit
+from streetrelief.regions.service import require_region
+from streetrelief.teams import repository
+from streetrelief.teams.models import Team, TeamMember, TeamStatus
+from streetrelief.teams.schemas import TeamCreate, TeamMemberIn, TeamStatusUpdate, TeamUpdate
+
+
+def require_team(session: Session, team_id: int, *, with_members: bool = False) -> Team:
+    """The team with ``team_id``.
+
+    Raises:
+        NotFoundError: no such team.
+    """
+    team = repository.get(session, team_id, with_members=with_members)
+    if team is None:
+        raise NotFoundError(f"team {team_id} not found", team_id=team_id)
+    return team
+
+
+def create_team(session: Session, data: TeamCreate, *, now: datetime) -> Team:
+    """Add a team, positioned at its base.
+
+    Raises:
+        ConflictError: the code is taken.
+        UnknownRegionError: the region does not exist.
+    """
+    require_region(session, data.region_code)
+    if repository.by_code(session, data.code) is not None:
+        raise ConflictError(f"team code {data.code} is taken", field="code")
+    team = Team(
+        code=data.code,
+        name=data.name,
+        region_code=data.region_code,
+        capabilities=[str(c) for c in data.capabilities],
+        vehicle=data.vehicle,
+        base_lat=data.base_lat,
+        base_lon=data.base_lon,
+        status=data.status,
+        status_at=now,
+        last_lat=data.base_lat,
+        last_lon=data.base_lon,
+        position_at=now,
+        created_at=now,
+        members=_members(data.members),
+    )
+    session.add(team)
+    session.flush()
+    emit(
+        session,
+        type_="team.created",
+        subject="team",
+        subject_id=team.id,
+        at=now,
+        region_code=team.region_code,
+        payload={"code": team.code, "status": team.status},
+    )
+    return team
+
+
+def update_team(session: Session, team_id: int, data: TeamUpdate, *, now: datetime) -> Team:
+    """Change a team's details (not its status: see :func:`report_team_status`).
+
+    Raises:
+        NotFoundError: no such team.
+    """
+    team = require_team(session, team_id, with_members=True)
+    changes = data.model_dump(exclude_unset=True)
+    if "members" in changes:
+        team.members = _members(data.members or [])
+    for field in ("name", "vehicle", "base_lat", "base_lon"):
+        if field in changes:
+            setattr(team, field, changes[field])
+    if data.capabilities is not None:
+        team.capabilities = [str(c) for c in data.capabilities]
+    session.flush()
+    emit(
+        session,
+        type_="team.updated",
+        subject="team",
+        subject_id=team.id,
+        at=now,
+        region_code=team.region_code,
+        payload={"fields": sorted(changes)},
+    )
+    return team
+
+
+def set_team_status(
+    session: Session,
+    team: Team,
+    status: TeamStatus,
+    at: datetime,
+    *,
+    position: tuple[float, float] | None = None,
+) -> None:
+    """Record a new status (and optionally a position, WGS-84) with its time."""
+    if status != team.status:
+        team.status = status
+        team.status_at = at
+    if position is not None:
+        team.last_lat, team.last_lon = position
+        team.position_at = at
+    emit(
+        session,
+        type_="team.status_changed",
+        subject="team",
+        subject_id=team.id,
+        at=at,
+        region_code=team.region_code,
+        payload={"status": team.status, "lat": team.last_lat, "lon": team.last_lon},
+    )
+
+
+def report_team_status(
+    session: Session, team_id: int, data: TeamStatusUpdate, *, now: datetime
+) -> Team:
+    """A status or position report from the field.
+
+    Raises:
+        NotFoundError: no such team.
+        InvalidInputError: only one of lat and lon given, or nothing to record.
+    """
+    team = require_team(session, team_id, with_members=True)
+    if (data.lat is None) != (data.lon is None):
+        raise InvalidInputError("give both lat and lon, or neither", field="lat/lon")
+    if data.status is None and data.lat is None:
+        raise InvalidInputError("nothing to record: give a status or a position")
+    position = (data.lat, data.lon) if data.lat is not None and data.lon is not None else None
+    set_team_status(session, team, data.status or team.status, data.at or now, position=position)
+    return team
+
+
+def list_teams(
+    session: Session,
+    *,
+    region_code: str | None = None,
+    statuses: Collection[TeamStatus] | None = None,
+    with_members: bool = False,
+) -> Sequence[Team]:
+    """Teams in the subtree of ``region_code`` (all when None).
+
+    Raises:
+        UnknownRegionError: ``region_code`` is not a region.
+    """
+    path = require_region(session, region_code).path if region_code else None
+    return repository.in_region(session, path, statuses=statuses, with_members=with_members)
+
+
+def staff_count(session: Session, team_id: int) -> int:
+    """How many people a team puts on the street."""
+    return repository.member_count(session, team_id)
+
+
+def _members(members: list[TeamMemberIn]) -> list[TeamMember]:
+    return [TeamMember(name=m.name, department=m.department, role=m.role) for m in members]

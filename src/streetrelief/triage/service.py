@@ -1,0 +1,37 @@
+"""Triage use case: apply the policy in force to an incident and record the decision."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from streetrelief.incidents import service as incidents
+from streetrelief.incidents.models import Incident
+from streetrelief.regions.service import require_region
+from streetrelief.triage.policy import TriageDecision, TriagePolicy, triage
+
+
+def triage_incident(
+    session: Session,
+    incident: Incident,
+    *,
+    policy: TriagePolicy,
+    now: datetime,
+    wind_chill_c: float | None = None,
+) -> TriageDecision:
+    """Triage ``incident`` by its observed conditions at the region's local time of day.
+
+    Args:
+        wind_chill_c: wind chill at the incident, °C, when known.
+    """
+    zone = ZoneInfo(require_region(session, incident.region_code).timezone)
+    decision = triage(
+        policy,
+        frozenset(incident.conditions),
+        local_time=now.astimezone(zone).time(),
+        wind_chill_c=wind_chill_c,
+    )
+    incidents.apply_triage(session, incident, decision, now)
+    return decision
