@@ -1,0 +1,31 @@
+"""``streetrelief serve``: migrate, optionally load the demo, and run the API server."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+from streetrelief.cli.common import console, fail_cleanly
+from streetrelief.config import get_settings
+from streetrelief.db import migrate
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+    demo: bool = typer.Option(False, help="Load the generated demo data if the database is empty."),
+    workers: int = typer.Option(1, min=1, help="Worker processes."),
+) -> None:
+    """Bring the database schema up to date and serve the API (docs at /docs)."""
+    settings = get_settings()
+    with fail_cleanly():
+        migrate.upgrade(settings.database_url)
+        if demo:
+            from streetrelief.demo.load import load_demo  # noqa: PLC0415 - only when asked
+
+            summary = load_demo(settings)
+            console.print(summary)
+    console.print(f"streetrelief on http://{host}:{port}  (API docs: /docs, database: "
+                  f"{settings.database_url.split('@')[-1]})")
+    uvicorn.run("streetrelief.api.app:create_app", factory=True, host=host, port=port,
+                workers=workers, log_level="info")

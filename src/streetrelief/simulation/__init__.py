@@ -1,0 +1,1 @@
+"""Simulation: replay real help requests in simulated time through the real services."""
