@@ -45,27 +45,34 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-def _fresh_pg_database(name: str) -> str:
+def _pg_admin(statement: str) -> None:
     admin = make_url(PG_URL)
     conninfo = (
         f"host={admin.host or '127.0.0.1'} port={admin.port or 5432} "
         f"user={admin.username or 'postgres'} dbname={admin.database or 'postgres'}"
     )
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return admin.set(database=name).render_as_string(hide_password=False)
+        conn.execute(statement)  # type: ignore[arg-type]  # names are ours, not user input
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """URL of a migrated, empty database of the parametrised backend."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    else:
-        url = _fresh_pg_database(f"streetrelief_test_{_worker()}")
+        upgrade(url)
+        yield url
+        return
+    # The process id keeps two test runs on one machine from dropping each other's database.
+    name = f"streetrelief_test_{os.getpid()}_{_worker()}"
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     upgrade(url)
-    return url
+    yield url
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

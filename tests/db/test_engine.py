@@ -32,10 +32,14 @@ def test_concurrent_sqlite_writers_never_see_locked(tmp_path: Path) -> None:
                 with session_scope(factory) as s:
                     # Read first, then write: the pattern that fails with a deferred BEGIN.
                     s.execute(text("SELECT count(*) FROM regions")).scalar()
-                    s.execute(text("INSERT INTO regions (code, name, level, path, country_code, "
-                                   "timezone) VALUES (:c, 'x', 'country', :p, 'CN', 'UTC')"),
-                              {"c": f"W{n}-{i}", "p": f"/W{n}-{i}/"})
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+                    s.execute(
+                        text(
+                            "INSERT INTO regions (code, name, level, path, country_code, "
+                            "timezone) VALUES (:c, 'x', 'country', :p, 'CN', 'UTC')"
+                        ),
+                        {"c": f"W{n}-{i}", "p": f"/W{n}-{i}/"},
+                    )
+        except BaseException as exc:  # collected and asserted below
             errors.append(exc)
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]

@@ -9,15 +9,18 @@ from hypothesis import strategies as st
 from streetrelief.stats.logic import percentile, share
 
 
-@pytest.mark.parametrize(("values", "pct", "expected"), [
-    ([], 50, None),
-    ([7.0], 99, 7.0),
-    ([1.0, 2.0, 3.0, 4.0], 50, 2.0),
-    ([1.0, 2.0, 3.0, 4.0], 75, 3.0),
-    ([1.0, 2.0, 3.0, 4.0], 100, 4.0),
-    ([15.0, 20.0, 35.0, 40.0, 50.0], 40, 20.0),  # NIST nearest-rank example
-    ([3.0, 1.0, 2.0], 1, 1.0),
-])
+@pytest.mark.parametrize(
+    ("values", "pct", "expected"),
+    [
+        ([], 50, None),
+        ([7.0], 99, 7.0),
+        ([1.0, 2.0, 3.0, 4.0], 50, 2.0),
+        ([1.0, 2.0, 3.0, 4.0], 75, 3.0),
+        ([1.0, 2.0, 3.0, 4.0], 100, 4.0),
+        ([15.0, 20.0, 35.0, 40.0, 50.0], 40, 20.0),  # NIST nearest-rank example
+        ([3.0, 1.0, 2.0], 1, 1.0),
+    ],
+)
 def test_nearest_rank(values: list[float], pct: float, expected: float | None) -> None:
     assert percentile(values, pct) == expected
 
@@ -28,8 +31,10 @@ def test_percentile_out_of_range_refused(pct: float) -> None:
         percentile([1.0], pct)
 
 
-@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1),
-       st.floats(min_value=0.001, max_value=100))
+@given(
+    st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1),
+    st.floats(min_value=0.001, max_value=100),
+)
 def test_percentile_is_an_observed_value_and_monotone(values: list[float], pct: float) -> None:
     p = percentile(values, pct)
     assert p in values

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.orm import Session
 
 from streetrelief.config import get_settings
@@ -31,8 +32,9 @@ def fail_cleanly() -> Iterator[None]:
     try:
         yield
     except StreetReliefError as exc:
-        err_console.print(f"[red]error:[/red] {exc.detail}")
+        err_console.print(f"[red]error:[/red] {escape(exc.detail)}", soft_wrap=True)
         raise typer.Exit(1) from exc
     except OSError as exc:
-        err_console.print(f"[red]error:[/red] {exc.strerror or exc}: {exc.filename or ''}")
+        reason, name = str(exc.strerror or exc), str(exc.filename or "")
+        err_console.print(f"[red]error:[/red] {escape(reason)}: {escape(name)}", soft_wrap=True)
         raise typer.Exit(1) from exc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from streetrelief.cli import db
+from streetrelief.cli import db, regions, replay, serve, service_points, stats, teams
 
 app = typer.Typer(
     name="streetrelief",
@@ -13,3 +13,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(regions.app, name="regions")
+app.command("serve")(serve.serve)
+app.command("replay")(replay.replay)
+app.command("stats")(stats.stats)
+app.add_typer(teams.app, name="teams")
+app.add_typer(service_points.app, name="service-points")

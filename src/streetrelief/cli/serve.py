@@ -25,7 +25,15 @@ def serve(
 
             summary = load_demo(settings)
             console.print(summary)
-    console.print(f"streetrelief on http://{host}:{port}  (API docs: /docs, database: "
-                  f"{settings.database_url.split('@')[-1]})")
-    uvicorn.run("streetrelief.api.app:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level="info")
+    console.print(
+        f"streetrelief on http://{host}:{port}  (API docs: /docs, database: "
+        f"{settings.database_url.split('@')[-1]})"
+    )
+    uvicorn.run(
+        "streetrelief.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )

@@ -45,8 +45,10 @@ def stats(
 
 def statistics_table(figures: Statistics) -> Table:
     """A two-column Rich table of the figures, times in minutes."""
-    table = Table(title=f"Statistics for {figures.region_code}, "
-                  f"{figures.start:%Y-%m-%d %H:%M} – {figures.end:%Y-%m-%d %H:%M} UTC")
+    table = Table(
+        title=f"Statistics for {figures.region_code}, "
+        f"{figures.start:%Y-%m-%d %H:%M} – {figures.end:%Y-%m-%d %H:%M} UTC"
+    )
     table.add_column("figure")
     table.add_column("value", justify="right")
     for name, value in figures.model_dump(exclude={"region_code", "start", "end"}).items():
@@ -54,10 +56,9 @@ def statistics_table(figures: Statistics) -> Table:
             shown = "–"
         elif name.endswith("_s"):
             shown = f"{value / 60:.1f} min"
-            name = name.removesuffix("_s")
         elif name.startswith("share"):
             shown = f"{value:.1%}"
         else:
             shown = f"{value:,}"
-        table.add_row(name.replace("_", " "), shown)
+        table.add_row(name.removesuffix("_s").replace("_", " "), shown)
     return table

@@ -1,7 +1,8 @@
-"""Geography on WGS-84: validation, great-circle distance and H3 cells.
+"""Geography on WGS-84: validation, great-circle distance, H3 cells and the GCJ-02 inverse.
 
 Everything inside streetrelief is WGS-84 latitude/longitude in degrees; other datums are
-converted at the edge by the adapters that receive them.
+converted at the edge, by the adapters and importers that receive them, with the conversions
+kept here (GCJ-02, the datum of AMap and most Chinese data sets, to WGS-84).
 """
 
 from __future__ import annotations
@@ -70,3 +71,110 @@ def h3_cells_within(lat: float, lon: float, radius_m: float) -> list[str]:
 def _min_edge_m() -> float:
     # Smallest edge at the resolution is about 0.6x the average (H3 docs, "Cell statistics").
     return 0.6 * float(h3.average_hexagon_edge_length(H3_RESOLUTION, unit="m"))
+
+
+# GCJ-02 ("Mars coordinates") is the obfuscated datum that Chinese map providers such as AMap
+# publish. Its forward formula (WGS-84 -> GCJ-02) was reverse-engineered and is public; the
+# constants below are its published values. Source: the "China map deviation" formula as
+# implemented in googollee/eviltransform (MIT, 2015) and Artoria2e5/PRCoords (public domain),
+# described in Wikipedia, "Restrictions on geographic data in China", section GCJ-02.
+GCJ_KRASOVSKY_A_M = 6_378_245.0
+"""Semi-major axis of the Krasovsky 1940 ellipsoid that GCJ-02 uses, metres."""
+
+GCJ_KRASOVSKY_EE = 0.00669342162296594323
+"""First eccentricity squared of the Krasovsky 1940 ellipsoid (dimensionless)."""
+
+GCJ_CHINA_BOX = (0.8293, 55.8271, 72.004, 137.8347)
+"""(min lat, max lat, min lon, max lon) in degrees where the GCJ-02 offset applies.
+
+Source: the bounding box used by eviltransform and PRCoords; outside it GCJ-02 equals WGS-84.
+"""
+
+GCJ_INVERSE_TOLERANCE_DEG = 1e-9
+"""Stop the GCJ-02 inverse when a step moves less than this, degrees (about 0.1 mm)."""
+
+GCJ_INVERSE_MAX_STEPS = 10
+"""Upper bound on inverse iterations; the error shrinks about 1000-fold per step, so 3-4 do."""
+
+
+def is_in_gcj_box(lat: float, lon: float) -> bool:
+    """True when the point lies in the box where GCJ-02 differs from WGS-84."""
+    min_lat, max_lat, min_lon, max_lon = GCJ_CHINA_BOX
+    return min_lat <= lat <= max_lat and min_lon <= lon <= max_lon
+
+
+def wgs84_to_gcj02(lat: float, lon: float) -> tuple[float, float]:
+    """Obfuscate a WGS-84 point into GCJ-02, as Chinese map providers do.
+
+    Args:
+        lat: latitude, WGS-84 degrees.
+        lon: longitude, WGS-84 degrees.
+
+    Returns:
+        (lat, lon) in GCJ-02 degrees; the point unchanged outside ``GCJ_CHINA_BOX``.
+
+    Source: public GCJ-02 formula (see the constants above).
+    """
+    if not is_in_gcj_box(lat, lon):
+        return lat, lon
+    dlat, dlon = _gcj_offset_deg(lat, lon)
+    return lat + dlat, lon + dlon
+
+
+def gcj02_to_wgs84(lat: float, lon: float) -> tuple[float, float]:
+    """Turn a GCJ-02 point (AMap, Tencent, Google China) back into WGS-84.
+
+    GCJ-02 has no closed-form inverse. Starting from the GCJ-02 point, each step applies the
+    forward formula to the current estimate and subtracts the miss; because the offset changes
+    slowly with position (a few hundred metres over hundreds of kilometres), the miss shrinks
+    about a thousandfold per step.
+
+    Args:
+        lat: latitude, GCJ-02 degrees.
+        lon: longitude, GCJ-02 degrees.
+
+    Returns:
+        (lat, lon) in WGS-84 degrees, within ``GCJ_INVERSE_TOLERANCE_DEG`` of the exact inverse
+        of :func:`wgs84_to_gcj02`; the point unchanged outside ``GCJ_CHINA_BOX``.
+
+    Source: fixed-point inverse as in PRCoords ``gcj_wgs_bored`` and eviltransform
+    ``gcj2wgs_exact``. Real GCJ-02 data also carries a few metres of deliberate noise, so the
+    result is as good as the source, not better.
+    """
+    if not is_in_gcj_box(lat, lon):
+        return lat, lon
+    wgs_lat, wgs_lon = lat, lon
+    for _ in range(GCJ_INVERSE_MAX_STEPS):
+        gcj_lat, gcj_lon = wgs84_to_gcj02(wgs_lat, wgs_lon)
+        miss_lat, miss_lon = gcj_lat - lat, gcj_lon - lon
+        wgs_lat -= miss_lat
+        wgs_lon -= miss_lon
+        if max(abs(miss_lat), abs(miss_lon)) < GCJ_INVERSE_TOLERANCE_DEG:
+            break
+    return wgs_lat, wgs_lon
+
+
+def _gcj_offset_deg(lat: float, lon: float) -> tuple[float, float]:
+    # The published polynomial-plus-sines in a frame centred on (35 N, 105 E), scaled from
+    # metres on the Krasovsky ellipsoid to degrees.
+    x, y = lon - 105.0, lat - 35.0
+    waves = (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
+    dlat += waves
+    dlat += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    dlat += (
+        (160.0 * math.sin(y / 12.0 * math.pi) + 320.0 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+    )
+    dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
+    dlon += waves
+    dlon += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    dlon += (
+        (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+    )
+    rad_lat = math.radians(lat)
+    magic = 1.0 - GCJ_KRASOVSKY_EE * math.sin(rad_lat) ** 2
+    sqrt_magic = math.sqrt(magic)
+    a = GCJ_KRASOVSKY_A_M
+    dlat = (dlat * 180.0) / ((a * (1.0 - GCJ_KRASOVSKY_EE)) / (magic * sqrt_magic) * math.pi)
+    dlon = (dlon * 180.0) / (a / sqrt_magic * math.cos(rad_lat) * math.pi)
+    return dlat, dlon

@@ -57,7 +57,7 @@ def recommend_teams(
     area = dispatch_area(session, incident.region_code)
     candidates = teams.list_teams(session, region_code=area.code, statuses=ASSIGNABLE)
     workload = repository.counts_since(session, [t.id for t in candidates], now - WORKLOAD_WINDOW)
-    options = []
+    options: list[TeamOption] = []
     for mode in TravelMode:
         group = [t for t in candidates if t.mode == mode]
         if not group:

@@ -9,6 +9,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from streetrelief.incidents.models import IncidentStatus, Priority
 
+MAX_OFFSET = 2**63 - 1
+"""Largest paging offset: SQLite and PostgreSQL take OFFSET as a signed 64-bit integer."""
+
 
 class IncidentRead(BaseModel):
     """An incident with its triage outcome and lifecycle timestamps (UTC)."""
@@ -73,4 +76,4 @@ class IncidentFilter(BaseModel):
     status: IncidentStatus | None = None
     is_open: bool | None = None
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from streetrelief.intake.models import Channel
 
@@ -37,6 +37,15 @@ class ReportCreate(BaseModel):
         None, max_length=32, description="Region code; found from the location when omitted."
     )
     address: str | None = Field(None, max_length=400, description="Address as given.")
+
+    @field_validator("description", "source_id", "reporter_contact", "region_code", "address")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        # PostgreSQL text cannot hold NUL: refuse it here, not as a failed insert (a 500).
+        if value is not None and "\x00" in value:
+            msg = "must not contain NUL characters"
+            raise ValueError(msg)
+        return value
 
 
 class ReportAccepted(BaseModel):

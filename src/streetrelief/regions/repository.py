@@ -36,7 +36,7 @@ def subtree(session: Session, root: Region, *, limit: int | None = None) -> Sequ
 
 
 def in_subtree(
-    column: InstrumentedAttribute[str] | ColumnElement[str], root_path: str
+    column: InstrumentedAttribute[str] | InstrumentedAttribute[str | None], root_path: str
 ) -> ColumnElement[bool]:
     """A condition: the region code in ``column`` lies in the subtree at ``root_path``.
 

@@ -66,8 +66,15 @@ class Replay:
         InvalidInputError: there are no reports.
     """
 
-    def __init__(self, factory: sessionmaker[Session], reports: Sequence[SourceReport], *,
-                 policy: TriagePolicy, travel: TravelTimeProvider, script: FieldScript) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        reports: Sequence[SourceReport],
+        *,
+        policy: TriagePolicy,
+        travel: TravelTimeProvider,
+        script: FieldScript,
+    ) -> None:
         if not reports:
             raise InvalidInputError("no reports to replay")
         self.factory = factory
@@ -80,8 +87,9 @@ class Replay:
         self.waiting: list[tuple[int, datetime, int]] = []
         self.outcome = ReplayOutcome(start=self.clock.start, end=self.clock.start)
 
-    def run(self, *, stats_region: str,
-            on_report: Callable[[], None] | None = None) -> ReplayOutcome:
+    def run(
+        self, *, stats_region: str, on_report: Callable[[], None] | None = None
+    ) -> ReplayOutcome:
         """Replay every report to the end and return the outcome with statistics.
 
         Args:
@@ -98,7 +106,8 @@ class Replay:
         self.outcome.end = end
         with session_scope(self.factory, read_only=True) as session:
             self.outcome.statistics = compute_statistics(
-                session, stats_region, self.outcome.start, end, now=end)
+                session, stats_region, self.outcome.start, end, now=end
+            )
         return self.outcome
 
     def _now(self) -> datetime:
@@ -108,14 +117,19 @@ class Replay:
         delay = (report.reported_at - self._now()).total_seconds()
         yield self.env.timeout(max(0.0, delay))
         data = ReportCreate(
-            channel=report.channel, reported_at=report.reported_at, lat=report.lat,
-            lon=report.lon, description=report.description[:2000],
-            conditions=list(report.conditions), source_id=report.source_id,
+            channel=report.channel,
+            reported_at=report.reported_at,
+            lat=report.lat,
+            lon=report.lon,
+            description=report.description[:2000],
+            conditions=list(report.conditions),
+            source_id=report.source_id,
         )
         try:
             with session_scope(self.factory) as session:
-                result = receive_report(session, data, clock=self.clock, policy=self.policy,
-                                        travel=self.travel)
+                result = receive_report(
+                    session, data, clock=self.clock, policy=self.policy, travel=self.travel
+                )
                 incident = require_incident(session, result.incident_id)
                 dispatch_team = None
                 if result.dispatch_id is not None:
@@ -148,14 +162,22 @@ class Replay:
             incident = require_incident(session, incident_id)
             if incident.status != IncidentStatus.triaged:
                 return True
-            ranked = recommend_teams(session, incident, policy=self.policy, travel=self.travel,
-                                     now=now)
+            ranked = recommend_teams(
+                session, incident, policy=self.policy, travel=self.travel, now=now
+            )
             if not ranked:
                 rank = PRIORITY_RANK[Priority(incident.priority or Priority.normal)]
                 heapq.heappush(self.waiting, (rank, incident.first_reported_at, incident_id))
                 return False
-            assign_team(session, incident_id, ranked[0].team_id, policy=self.policy,
-                        travel=self.travel, now=now, assigned_by="replay dispatcher")
+            assign_team(
+                session,
+                incident_id,
+                ranked[0].team_id,
+                policy=self.policy,
+                travel=self.travel,
+                now=now,
+                assigned_by="replay dispatcher",
+            )
             eta = self._eta(session, incident_id)
         self.outcome.dispatches += 1
         self.env.process(self._team_run(incident_id, eta))
@@ -186,16 +208,25 @@ class Replay:
             incident = require_incident(session, incident_id)
             team_id = dispatches_for(session, incident_id)[-1].team_id
             outcome = self.script.outcome_for_destination.get(
-                incident.destination or "", EncounterOutcome.supplies_on_site)
+                incident.destination or "", EncounterOutcome.supplies_on_site
+            )
             items: dict[str, int] = {}
             for measure in incident.measures:
                 for item, qty in self.script.items_for_measure.get(measure, {}).items():
                     items[item] = items.get(item, 0) + qty
             for n in range(incident.people_count):
-                record_encounter(session, incident_id, EncounterCreate(
-                    person=PersonIn(description=f"person {n + 1} at replayed incident"),
-                    team_id=team_id, categories=[], measures=list(incident.measures),
-                    items=[ItemGiven(item=i, quantity=q) for i, q in sorted(items.items())],
-                    outcome=outcome,
-                ), policy=self.policy, now=self._now())
+                record_encounter(
+                    session,
+                    incident_id,
+                    EncounterCreate(
+                        person=PersonIn(description=f"person {n + 1} at replayed incident"),
+                        team_id=team_id,
+                        categories=[],
+                        measures=list(incident.measures),
+                        items=[ItemGiven(item=i, quantity=q) for i, q in sorted(items.items())],
+                        outcome=outcome,
+                    ),
+                    policy=self.policy,
+                    now=self._now(),
+                )
                 self.outcome.encounters += 1

@@ -90,8 +90,11 @@ def load_mapping(name_or_path: str) -> ColumnMapping:
         if path.suffix in {".yaml", ".yml"} or path.exists():
             text = path.read_text(encoding="utf-8")
         else:
-            text = resources.files("streetrelief.simulation.mappings").joinpath(
-                f"{name_or_path}.yaml").read_text(encoding="utf-8")
+            text = (
+                resources.files("streetrelief.simulation.mappings")
+                .joinpath(f"{name_or_path}.yaml")
+                .read_text(encoding="utf-8")
+            )
         mapping = ColumnMapping.model_validate(yaml.safe_load(text))
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise InvalidInputError(f"cannot use column mapping {name_or_path!r}: {exc}") from exc
@@ -119,20 +122,31 @@ def read_reports(path: Path, mapping: ColumnMapping, counts: ReadCounts) -> Iter
     zone = ZoneInfo(mapping.timezone)
     with _open_text(path) as handle:
         reader = csv.DictReader(handle)
-        needed = {mapping.id_column, mapping.time_column, mapping.lat_column, mapping.lon_column,
-                  *mapping.description_columns}
+        needed = {
+            mapping.id_column,
+            mapping.time_column,
+            mapping.lat_column,
+            mapping.lon_column,
+            *mapping.description_columns,
+        }
         if mapping.filter is not None:
             needed.add(mapping.filter.column)
         if mapping.channel_column is not None:
             needed.add(mapping.channel_column)
         missing = needed - set(reader.fieldnames or [])
         if missing:
-            raise ImportFileError(f"missing columns {sorted(missing)} for mapping {mapping.name}",
-                                  line=1, path=str(path))
+            raise ImportFileError(
+                f"missing columns {sorted(missing)} for mapping {mapping.name}",
+                line=1,
+                path=str(path),
+            )
         for row in reader:
             line = reader.line_num
             counts.rows += 1
-            if mapping.filter is not None and row[mapping.filter.column] not in mapping.filter.values:
+            if (
+                mapping.filter is not None
+                and row[mapping.filter.column] not in mapping.filter.values
+            ):
                 counts.filtered_out += 1
                 continue
             try:
@@ -140,15 +154,21 @@ def read_reports(path: Path, mapping: ColumnMapping, counts: ReadCounts) -> Iter
             except ValueError:
                 counts.without_location += 1
                 continue
-            if not (math.isfinite(lat) and math.isfinite(lon)) or (lat == 0 and lon == 0) \
-                    or abs(lat) > 90 or abs(lon) > 180:
+            if (
+                not (math.isfinite(lat) and math.isfinite(lon))
+                or (lat == 0 and lon == 0)
+                or abs(lat) > 90
+                or abs(lon) > 180
+            ):
                 counts.without_location += 1
                 continue
             try:
-                local = datetime.strptime(row[mapping.time_column].strip(), mapping.time_format)  # noqa: DTZ007 - the zone comes from the mapping
+                # The zone comes from the mapping, applied just below.
+                local = datetime.strptime(row[mapping.time_column].strip(), mapping.time_format)  # noqa: DTZ007
             except ValueError as exc:
-                raise ImportFileError(f"time {row[mapping.time_column]!r}: {exc}", line=line,
-                                      path=str(path)) from exc
+                raise ImportFileError(
+                    f"time {row[mapping.time_column]!r}: {exc}", line=line, path=str(path)
+                ) from exc
             source = row[mapping.channel_column] if mapping.channel_column else ""
             counts.kept += 1
             yield SourceReport(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from streetrelief.regions.repository import in_subtree
@@ -12,9 +12,16 @@ from streetrelief.teams.models import Team, TeamMember, TeamStatus
 
 
 def get(session: Session, team_id: int, *, with_members: bool = False) -> Team | None:
-    """The team with ``team_id``, or None."""
+    """The team with ``team_id``, or None; ``with_members`` loads its members too.
+
+    A team already in the session without its members gets them loaded here as well
+    (``session.get`` alone would return it as it is).
+    """
     options = [selectinload(Team.members)] if with_members else []
-    return session.get(Team, team_id, options=options)
+    team = session.get(Team, team_id, options=options)
+    if team is not None and with_members and "members" in inspect(team).unloaded:
+        session.refresh(team, attribute_names=["members"])
+    return team
 
 
 def by_code(session: Session, code: str) -> Team | None:

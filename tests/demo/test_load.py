@@ -1,0 +1,35 @@
+"""The demo that `make run` loads: needs nothing outside the package, loads once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streetrelief.config import Settings
+from streetrelief.core.clock import SystemClock
+from streetrelief.db.engine import get_engine, make_session_factory, session_scope
+from streetrelief.db.migrate import upgrade
+from streetrelief.demo.load import load_demo
+from streetrelief.stats.service import compute_statistics
+
+
+def test_demo_loads_once_and_shows_the_whole_loop(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}")
+    upgrade(settings.database_url)
+    first = load_demo(settings)
+    assert first.startswith("demo loaded: 19 regions, 7 teams, 6 service points, 8 reports")
+    assert "not loaded" in load_demo(settings)
+
+    now = SystemClock().now()
+    factory = make_session_factory(get_engine(settings.database_url))
+    with session_scope(factory, read_only=True) as session:
+        stats = compute_statistics(session, "11", now.replace(year=now.year - 1), now, now=now)
+    assert stats.incidents == 8
+    assert stats.person_times_assisted == 1
+    assert stats.items_distributed == 2
+    assert stats.service_points_set_up == 6
+    assert stats.arrivals == 1
+    assert stats.response_time_p50_s is not None
+    assert stats.response_time_p50_s < 30 * 60
+    # The critical report was dispatched automatically.
+    assert stats.dispatches == 2
+    get_engine(settings.database_url).dispose()

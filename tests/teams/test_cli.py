@@ -1,0 +1,118 @@
+"""``streetrelief teams import|list`` against a temporary SQLite database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from streetrelief.cli.main import app
+from streetrelief.config import get_settings
+from streetrelief.db.engine import get_engine, make_session_factory, session_scope
+from tests.factories.regions import beijing_tree
+
+runner = CliRunner()
+
+TEAMS_CSV = (
+    "code,name,region_code,capabilities,vehicle,base_lat,base_lon,members\n"
+    "DC-1,Dongcheng outreach,110101,outreach;supplies,京A-12345,39.917,116.416,"
+    "Wang Li|civil_affairs|lead;Zhao Min|police\n"
+    "CY-1,Chaoyang escort,110105,police_escort,,39.921,116.443,\n"
+)
+
+
+@pytest.fixture
+def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A migrated SQLite file with the Beijing regions, configured for the CLI.
+
+    The tests run in ``tmp_path`` and name files relative to it, as a user would, so that
+    messages stay shorter than the console width.
+    """
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("STREETRELIEF_DATABASE_URL", url)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    upgraded = runner.invoke(app, ["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    with session_scope(make_session_factory(get_engine(url))) as session:
+        beijing_tree(session)
+    yield url
+    get_engine(url).dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+@pytest.mark.usefixtures("cli_database")
+class TestImport:
+    def test_file_imported_then_reimported_unchanged(self, tmp_path: Path) -> None:
+        (tmp_path / "teams.csv").write_text(TEAMS_CSV, encoding="utf-8")
+        first = runner.invoke(app, ["teams", "import", "teams.csv"])
+        assert first.exit_code == 0, first.output
+        assert first.stdout == "teams.csv: 2 created, 0 updated, 0 unchanged\n"
+        again = runner.invoke(app, ["teams", "import", "teams.csv"])
+        assert again.stdout == "teams.csv: 0 created, 0 updated, 2 unchanged\n"
+
+    @pytest.mark.parametrize(
+        ("name", "content", "message"),
+        [
+            pytest.param(
+                "bad.csv",
+                TEAMS_CSV.replace("police_escort", "sniffer_dogs"),
+                "bad.csv, line 3: capabilities.0: Input should be",
+                id="bad-row",
+            ),
+            pytest.param(
+                "bad.geojson",
+                '{"type": "FeatureCollection", "features": [{"type": "Feature"}]}',
+                "bad.geojson: feature 1: properties must be an object",
+                id="bad-geojson",
+            ),
+            pytest.param(None, "", "No such file or directory: absent.csv", id="missing-file"),
+        ],
+    )
+    def test_bad_input_is_one_error_and_exit_1_and_saves_nothing(
+        self, tmp_path: Path, name: str | None, content: str, message: str
+    ) -> None:
+        if name is not None:
+            (tmp_path / name).write_text(content, encoding="utf-8")
+        result = runner.invoke(app, ["teams", "import", name or "absent.csv"])
+        assert result.exit_code == 1
+        assert isinstance(result.exception, SystemExit)  # a clean exit, no traceback
+        # Rich wraps the message at the console width (80 columns when not a terminal).
+        error = " ".join(result.stderr.split())
+        assert error.startswith("error: ")
+        assert message in error
+        listed = runner.invoke(app, ["teams", "list", "--json"])
+        assert json.loads(listed.stdout) == []
+
+
+class TestList:
+    @pytest.fixture(autouse=True)
+    def _teams(self, cli_database: str, tmp_path: Path) -> None:
+        path = tmp_path / "teams.csv"
+        path.write_text(TEAMS_CSV, encoding="utf-8")
+        assert runner.invoke(app, ["teams", "import", str(path)]).exit_code == 0
+
+    def test_table_shows_teams_of_the_subtree(self) -> None:
+        result = runner.invoke(app, ["teams", "list", "--region", "110101"])
+        assert result.exit_code == 0, result.output
+        assert "DC-1" in result.stdout
+        assert "CY-1" not in result.stdout
+
+    def test_json_lists_teams_with_members(self) -> None:
+        result = runner.invoke(app, ["teams", "list", "--json"])
+        assert result.exit_code == 0, result.output
+        teams = json.loads(result.stdout)
+        assert [(t["code"], t["mode"], len(t["members"])) for t in teams] == [
+            ("CY-1", "walking", 0),
+            ("DC-1", "vehicle", 2),
+        ]
+
+    def test_unknown_region_is_one_error_and_exit_1(self) -> None:
+        result = runner.invoke(app, ["teams", "list", "--region", "999999"])
+        assert result.exit_code == 1
+        assert result.stderr == "error: unknown region code '999999'\n"
