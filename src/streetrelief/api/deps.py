@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from streetrelief.core.clock import Clock
+from streetrelief.core.ids import MAX_RECORD_ID
 from streetrelief.db.engine import session_scope
 from streetrelief.dispatch.travel import TravelTimeProvider
 from streetrelief.triage.policy import TriagePolicy
@@ -47,3 +48,4 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 TriagePolicyDep = Annotated[TriagePolicy, Depends(get_triage_policy)]
 TravelDep = Annotated[TravelTimeProvider, Depends(get_travel)]
+IdPath = Annotated[int, Path(ge=1, le=MAX_RECORD_ID, description="A record id.")]

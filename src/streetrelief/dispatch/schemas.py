@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from streetrelief.core.ids import RecordId
+
 
 class RecommendationRead(BaseModel):
     """A ranked team for an incident."""
@@ -29,7 +31,7 @@ class DispatchCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    team_id: int
+    team_id: RecordId
     assigned_by: str | None = Field(None, max_length=100, description="Who confirmed it.")
 
 

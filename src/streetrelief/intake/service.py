@@ -33,6 +33,10 @@ from streetrelief.triage.service import triage_incident
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 """How far in the future a report's time may lie (reporters' clocks drift)."""
 
+MAX_REPORT_AGE = timedelta(days=30)
+"""How far in the past a report's time may lie: older news of someone in the cold cannot be
+acted on, and a partner's backfill older than a month belongs in an archive, not in dispatch."""
+
 
 @dataclass(frozen=True)
 class IntakeResult:
@@ -69,8 +73,9 @@ def receive_report(
 
     Raises:
         IdempotencyKeyReusedError: the key was used before with another body.
-        UnknownRegionError: ``region_code`` is unknown, or no region is near the location.
-        InvalidInputError: coordinates or time out of range, unknown condition codes.
+        UnknownRegionError: ``region_code`` is unknown.
+        InvalidInputError: coordinates or time out of range, unknown condition codes, or no
+            region near the location.
     """
     serialize_writers(session)
     digest = request_hash(data)
@@ -91,6 +96,10 @@ def receive_report(
     now = clock.now()
     if data.reported_at - now > MAX_CLOCK_SKEW:
         raise InvalidInputError("reported_at lies in the future", field="reported_at")
+    if now - data.reported_at > MAX_REPORT_AGE:
+        raise InvalidInputError(
+            f"reported_at is more than {MAX_REPORT_AGE.days} days ago", field="reported_at"
+        )
     unknown = set(data.conditions) - set(policy.conditions)
     if unknown:
         raise InvalidInputError(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from streetrelief.core.ids import RecordId
 from streetrelief.people.models import EncounterOutcome, PersonCategory
 
 if TYPE_CHECKING:
@@ -38,9 +39,11 @@ class EncounterCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    person_id: int | None = Field(None, description="A person met before; else give ``person``.")
+    person_id: RecordId | None = Field(
+        None, description="A person met before; else give ``person``."
+    )
     person: PersonIn | None = None
-    team_id: int | None = None
+    team_id: RecordId | None = None
     met_at: AwareDatetime | None = Field(None, description="When; now when omitted.")
     lat: float | None = Field(
         None, ge=-90, le=90, description="Where; the incident's place when omitted."
@@ -52,7 +55,7 @@ class EncounterCreate(BaseModel):
     )
     items: list[ItemGiven] = Field(default_factory=list, max_length=50)
     outcome: EncounterOutcome
-    destination_service_point_id: int | None = None
+    destination_service_point_id: RecordId | None = None
     notes: str | None = Field(None, max_length=1000)
 
     @model_validator(mode="after")

@@ -16,11 +16,15 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 
+from streetrelief.core.errors import InvalidInputError
 from streetrelief.db.engine import session_scope
 from streetrelief.db.outbox import Event, events_after
 from streetrelief.regions.service import require_region
 
 router = APIRouter(tags=["events"])
+
+MAX_EVENT_ID = 2**63 - 1
+"""Largest event id (a signed 64-bit column)."""
 
 HEARTBEAT_S = 15.0
 """Idle time after which a comment line keeps proxies from closing the stream, seconds."""
@@ -52,7 +56,9 @@ def _last_id(chunk: str) -> int:
 async def stream_events(
     request: Request,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
-    after: Annotated[int | None, Query(ge=0, description="Resume after this id.")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_EVENT_ID, description="Resume after this id.")
+    ] = None,
     region_code: Annotated[str | None, Query(max_length=32)] = None,
     follow: Annotated[bool, Query(description="Keep streaming new events.")] = True,
 ) -> StreamingResponse:
@@ -64,6 +70,8 @@ async def stream_events(
     start = after or 0
     if last_event_id is not None and last_event_id.strip().isdigit():
         start = int(last_event_id.strip())
+        if start > MAX_EVENT_ID:
+            raise InvalidInputError("Last-Event-ID is beyond any event id", field="Last-Event-ID")
     region_path = None
     if region_code is not None:
         with session_scope(factory, read_only=True) as session:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from streetrelief.api.deps import ClockDep, SessionDep, TravelDep, TriagePolicyDep
+from streetrelief.api.deps import ClockDep, IdPath, SessionDep, TravelDep, TriagePolicyDep
 from streetrelief.dispatch.schemas import DispatchCreate, DispatchRead, RecommendationRead
 from streetrelief.dispatch.service import (
     assign_team,
@@ -40,14 +40,14 @@ def get_incidents(
 
 
 @router.get("/{incident_id}", response_model=IncidentRead)
-def get_incident(incident_id: int, session: SessionDep) -> IncidentRead:
+def get_incident(incident_id: IdPath, session: SessionDep) -> IncidentRead:
     """One incident with its triage outcome and timestamps."""
     return IncidentRead.model_validate(require_incident(session, incident_id))
 
 
 @router.get("/{incident_id}/recommendations", response_model=list[RecommendationRead])
 def get_recommendations(
-    incident_id: int,
+    incident_id: IdPath,
     session: SessionDep,
     clock: ClockDep,
     policy: TriagePolicyDep,
@@ -60,7 +60,7 @@ def get_recommendations(
 
 
 @router.get("/{incident_id}/dispatches", response_model=list[DispatchRead])
-def get_dispatches(incident_id: int, session: SessionDep) -> list[DispatchRead]:
+def get_dispatches(incident_id: IdPath, session: SessionDep) -> list[DispatchRead]:
     """Dispatches of an incident."""
     return [DispatchRead.model_validate(d) for d in dispatches_for(session, incident_id)]
 
@@ -69,7 +69,7 @@ def get_dispatches(incident_id: int, session: SessionDep) -> list[DispatchRead]:
     "/{incident_id}/dispatches", status_code=status.HTTP_201_CREATED, response_model=DispatchRead
 )
 def post_dispatch(
-    incident_id: int,
+    incident_id: IdPath,
     data: DispatchCreate,
     session: SessionDep,
     clock: ClockDep,
@@ -91,7 +91,7 @@ def post_dispatch(
 
 @router.post("/{incident_id}/transitions", response_model=IncidentRead)
 def post_transition(
-    incident_id: int, data: TransitionRequest, session: SessionDep, clock: ClockDep
+    incident_id: IdPath, data: TransitionRequest, session: SessionDep, clock: ClockDep
 ) -> IncidentRead:
     """Move an incident on: en_route, on_scene, resolved, not_found or cancelled."""
     incident = report_progress(
@@ -105,7 +105,7 @@ def post_transition(
 
 
 @router.get("/{incident_id}/encounters", response_model=list[EncounterRead])
-def get_encounters(incident_id: int, session: SessionDep) -> list[EncounterRead]:
+def get_encounters(incident_id: IdPath, session: SessionDep) -> list[EncounterRead]:
     """Encounters recorded at an incident."""
     return [EncounterRead.from_encounter(e) for e in encounters_for(session, incident_id)]
 
@@ -114,7 +114,7 @@ def get_encounters(incident_id: int, session: SessionDep) -> list[EncounterRead]
     "/{incident_id}/encounters", status_code=status.HTTP_201_CREATED, response_model=EncounterRead
 )
 def post_encounter(
-    incident_id: int,
+    incident_id: IdPath,
     data: EncounterCreate,
     session: SessionDep,
     clock: ClockDep,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response, status
 
-from streetrelief.api.deps import ClockDep, SessionDep, TravelDep, TriagePolicyDep
+from streetrelief.api.deps import ClockDep, IdPath, SessionDep, TravelDep, TriagePolicyDep
 from streetrelief.intake.schemas import ReportAccepted, ReportCreate, ReportRead
 from streetrelief.intake.service import receive_report, reports_for_incident
 
@@ -48,6 +48,6 @@ def post_report(
 
 
 @router.get("/incidents/{incident_id}/reports", response_model=list[ReportRead])
-def get_incident_reports(incident_id: int, session: SessionDep) -> list[ReportRead]:
+def get_incident_reports(incident_id: IdPath, session: SessionDep) -> list[ReportRead]:
     """Reports that point to an incident, oldest first (reporter contact left out)."""
     return [ReportRead.model_validate(r) for r in reports_for_incident(session, incident_id)]

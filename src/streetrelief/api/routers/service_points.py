@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from streetrelief.api.deps import ClockDep, SessionDep
+from streetrelief.api.deps import ClockDep, IdPath, SessionDep
 from streetrelief.service_points.models import ServicePointKind
 from streetrelief.service_points.schemas import (
     ServicePointCreate,
@@ -43,14 +43,14 @@ def post_service_point(
 
 
 @router.get("/{point_id}", response_model=ServicePointRead)
-def get_service_point(point_id: int, session: SessionDep) -> ServicePointRead:
+def get_service_point(point_id: IdPath, session: SessionDep) -> ServicePointRead:
     """One service point."""
     return ServicePointRead.model_validate(require_service_point(session, point_id))
 
 
 @router.patch("/{point_id}", response_model=ServicePointRead)
 def patch_service_point(
-    point_id: int, data: ServicePointUpdate, session: SessionDep, clock: ClockDep
+    point_id: IdPath, data: ServicePointUpdate, session: SessionDep, clock: ClockDep
 ) -> ServicePointRead:
     """Change hours, capacity, occupancy or details."""
     point = update_service_point(session, point_id, data, now=clock.now())

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
 from streetrelief.api.deps import ClockDep, SessionDep
+from streetrelief.core.errors import InvalidInputError
 from streetrelief.stats.schemas import Statistics
 from streetrelief.stats.service import compute_statistics
 
 router = APIRouter(tags=["statistics"])
+
+DEFAULT_SPAN = timedelta(days=1)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @router.get("/stats", response_model=Statistics)
@@ -26,5 +30,10 @@ def get_stats(
     """The campaign's figures for a region subtree and time range."""
     now = clock.now()
     end = end or now
-    start = start or end - timedelta(days=1)
+    if start is None:
+        if end < EARLIEST + DEFAULT_SPAN:
+            raise InvalidInputError(
+                f"end must be after {EARLIEST + DEFAULT_SPAN:%Y-%m-%d}", field="end"
+            )
+        start = end - DEFAULT_SPAN
     return compute_statistics(session, region_code, start, end, now=now)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from streetrelief.api.deps import ClockDep, SessionDep
+from streetrelief.api.deps import ClockDep, IdPath, SessionDep
 from streetrelief.teams.models import TeamStatus
 from streetrelief.teams.schemas import TeamCreate, TeamRead, TeamStatusUpdate, TeamUpdate
 from streetrelief.teams.service import (
@@ -43,20 +43,20 @@ def post_team(data: TeamCreate, session: SessionDep, clock: ClockDep) -> TeamRea
 
 
 @router.get("/{team_id}", response_model=TeamRead)
-def get_team(team_id: int, session: SessionDep) -> TeamRead:
+def get_team(team_id: IdPath, session: SessionDep) -> TeamRead:
     """One team."""
     return TeamRead.model_validate(require_team(session, team_id, with_members=True))
 
 
 @router.patch("/{team_id}", response_model=TeamRead)
-def patch_team(team_id: int, data: TeamUpdate, session: SessionDep, clock: ClockDep) -> TeamRead:
+def patch_team(team_id: IdPath, data: TeamUpdate, session: SessionDep, clock: ClockDep) -> TeamRead:
     """Change a team's details."""
     return TeamRead.model_validate(update_team(session, team_id, data, now=clock.now()))
 
 
 @router.post("/{team_id}/status", response_model=TeamRead)
 def post_team_status(
-    team_id: int, data: TeamStatusUpdate, session: SessionDep, clock: ClockDep
+    team_id: IdPath, data: TeamStatusUpdate, session: SessionDep, clock: ClockDep
 ) -> TeamRead:
     """A status or position report from the team."""
     return TeamRead.model_validate(report_team_status(session, team_id, data, now=clock.now()))
