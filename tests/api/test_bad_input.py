@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,21 +11,10 @@ from sqlalchemy.orm import Session
 
 from streetrelief.core.clock import FixedClock
 from streetrelief.teams.models import Capability
+from tests.api.answers import HttpAnswer
 from tests.factories.regions import beijing_tree
+from tests.factories.reports import report_body
 from tests.factories.teams import make_team
-
-
-class HttpAnswer(Protocol):
-    """What the tests read of a test-client response (httpx or httpx2, whichever Starlette uses)."""
-
-    @property
-    def status_code(self) -> int: ...
-    @property
-    def headers(self) -> Mapping[str, str]: ...
-    @property
-    def text(self) -> str: ...
-    def json(self) -> Any: ...
-
 
 PROBLEM_JSON = "application/problem+json"
 REPORTS = "/api/v1/reports"
@@ -47,20 +35,6 @@ CONTRACT_PATHS = [
     "/api/v1/events",
     "/healthz",
 ]
-
-
-def _report(clock: FixedClock, **over: object) -> dict[str, object]:
-    body: dict[str, object] = {
-        "channel": "hotline",
-        "reported_at": clock.now().isoformat(),
-        "lat": 39.9175,
-        "lon": 116.4170,
-        "description": "老人躺在地下通道口",
-        "conditions": ["elderly"],
-        "people_count": 1,
-    }
-    body.update(over)
-    return body
 
 
 def _without(body: dict[str, object], key: str) -> dict[str, object]:
@@ -93,8 +67,14 @@ def _named_field(body: dict[str, Any]) -> set[str]:
 BadReport = tuple[str, Any, int, str, str | None]
 
 BAD_REPORTS: list[BadReport] = [
-    ("lat_91", lambda c: {"json": _report(c, lat=91)}, 422, "validation_failed", "lat"),
-    ("lon_minus_181", lambda c: {"json": _report(c, lon=-181)}, 422, "validation_failed", "lon"),
+    ("lat_91", lambda c: {"json": report_body(c, lat=91)}, 422, "validation_failed", "lat"),
+    (
+        "lon_minus_181",
+        lambda c: {"json": report_body(c, lon=-181)},
+        422,
+        "validation_failed",
+        "lon",
+    ),
     (
         "lat_nan",
         lambda c: {
@@ -130,35 +110,35 @@ BAD_REPORTS: list[BadReport] = [
     ),
     (
         "missing_lat",
-        lambda c: {"json": _without(_report(c), "lat")},
+        lambda c: {"json": _without(report_body(c), "lat")},
         422,
         "validation_failed",
         "lat",
     ),
     (
         "unknown_field",
-        lambda c: {"json": _report(c, severity="high")},
+        lambda c: {"json": report_body(c, severity="high")},
         422,
         "validation_failed",
         "severity",
     ),
     (
         "description_2001_chars",
-        lambda c: {"json": _report(c, description="冷" * 2001)},
+        lambda c: {"json": report_body(c, description="冷" * 2001)},
         422,
         "validation_failed",
         "description",
     ),
     (
         "unknown_condition",
-        lambda c: {"json": _report(c, conditions=["elderly", "grumpy"])},
+        lambda c: {"json": report_body(c, conditions=["elderly", "grumpy"])},
         422,
         "invalid_input",
         "conditions",
     ),
     (
         "unknown_region_code",
-        lambda c: {"json": _report(c, region_code="999999")},
+        lambda c: {"json": report_body(c, region_code="999999")},
         422,
         "unknown_region",
         "region_code",
@@ -166,35 +146,35 @@ BAD_REPORTS: list[BadReport] = [
     (
         "far_from_any_region",
         # Sydney: no Beijing region centre within the search box.
-        lambda c: {"json": _report(c, lat=-33.8688, lon=151.2093)},
+        lambda c: {"json": report_body(c, lat=-33.8688, lon=151.2093)},
         422,
         "invalid_input",
         "region_code",
     ),
     (
         "reported_at_without_offset",
-        lambda c: {"json": _report(c, reported_at="2026-01-20T14:00:00")},
+        lambda c: {"json": report_body(c, reported_at="2026-01-20T14:00:00")},
         422,
         "validation_failed",
         "reported_at",
     ),
     (
         "reported_at_tomorrow",
-        lambda c: {"json": _report(c, reported_at=(c.now() + timedelta(days=1)).isoformat())},
+        lambda c: {"json": report_body(c, reported_at=(c.now() + timedelta(days=1)).isoformat())},
         422,
         "invalid_input",
         "reported_at",
     ),
     (
         "people_count_zero",
-        lambda c: {"json": _report(c, people_count=0)},
+        lambda c: {"json": report_body(c, people_count=0)},
         422,
         "validation_failed",
         "people_count",
     ),
     (
         "wrong_channel",
-        lambda c: {"json": _report(c, channel="carrier_pigeon")},
+        lambda c: {"json": report_body(c, channel="carrier_pigeon")},
         422,
         "validation_failed",
         "channel",
@@ -215,19 +195,19 @@ BAD_REPORTS: list[BadReport] = [
     ),
     (
         "nul_in_description",
-        lambda c: {"json": _report(c, description="man\x00asleep")},
+        lambda c: {"json": report_body(c, description="man\x00asleep")},
         422,
         "validation_failed",
         "description",
     ),
     (
         "nul_in_region_code",
-        lambda c: {"json": _report(c, region_code="110101\x00")},
+        lambda c: {"json": report_body(c, region_code="110101\x00")},
         422,
         "validation_failed",
         "region_code",
     ),
-    ("json_array", lambda c: {"json": [_report(c)]}, 422, "validation_failed", None),
+    ("json_array", lambda c: {"json": [report_body(c)]}, 422, "validation_failed", None),
     (
         "json_null",
         lambda c: {"content": "null", "headers": JSON_HEADERS},
@@ -249,7 +229,7 @@ class TestReportBadInput:
     def accepted(self, session: Session, client: TestClient, clock: FixedClock) -> dict[str, Any]:
         """A good report accepted before the bad ones arrive."""
         beijing_tree(session)
-        r = client.post(REPORTS, json=_report(clock))
+        r = client.post(REPORTS, json=report_body(clock))
         assert r.status_code == 201, r.text
         body: dict[str, Any] = r.json()
         return body
@@ -292,7 +272,7 @@ class TestReportBadInput:
         self._assert_nothing_lost(client, accepted)
         # And the service still takes good reports afterwards.
         clock.advance(timedelta(minutes=5))
-        r = client.post(REPORTS, json=_report(clock, lat=39.9180))
+        r = client.post(REPORTS, json=report_body(clock, lat=39.9180))
         assert r.status_code == 201, r.text
         assert r.json()["incident_id"] == accepted["incident_id"]
 
@@ -300,7 +280,7 @@ class TestReportBadInput:
         self, client: TestClient, clock: FixedClock, accepted: dict[str, Any]
     ) -> None:
         # So far back that the merge window around it leaves the datetime range.
-        r = client.post(REPORTS, json=_report(clock, reported_at="0001-01-01T00:30:00+00:00"))
+        r = client.post(REPORTS, json=report_body(clock, reported_at="0001-01-01T00:30:00+00:00"))
         assert_problem(r, 422)
         self._assert_nothing_lost(client, accepted)
 
@@ -310,7 +290,7 @@ class TestBadInputElsewhere:
     def incident_id(self, session: Session, client: TestClient, clock: FixedClock) -> int:
         """A triaged, high-priority incident in 东城 (no automatic dispatch)."""
         beijing_tree(session)
-        r = client.post(REPORTS, json=_report(clock))
+        r = client.post(REPORTS, json=report_body(clock))
         assert r.status_code == 201, r.text
         assert r.json()["incident_status"] == "triaged"
         return int(r.json()["incident_id"])
@@ -391,7 +371,7 @@ class TestBadInputElsewhere:
     ) -> None:
         team = make_team(session, now=clock.now())
         # A second incident in 朝阳, about 2.3 km away: too far to merge with the first.
-        other = client.post(REPORTS, json=_report(clock, lat=39.921, lon=116.443)).json()
+        other = client.post(REPORTS, json=report_body(clock, lat=39.921, lon=116.443)).json()
         assert other["incident_id"] != incident_id
         r = client.post(f"/api/v1/incidents/{incident_id}/dispatches", json={"team_id": team.id})
         assert r.status_code == 201, r.text

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -13,21 +13,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from streetrelief.core.clock import FixedClock
+from tests.api.answers import HttpAnswer
 from tests.factories.regions import beijing_tree
+from tests.factories.reports import report_body
 from tests.factories.teams import make_team
-
-
-class HttpAnswer(Protocol):
-    """What the tests read of a test-client response (httpx or httpx2, whichever Starlette uses)."""
-
-    @property
-    def status_code(self) -> int: ...
-    @property
-    def headers(self) -> Mapping[str, str]: ...
-    @property
-    def text(self) -> str: ...
-    def json(self) -> Any: ...
-
 
 EVENTS = "/api/v1/events"
 REPORTS = "/api/v1/reports"
@@ -46,16 +35,11 @@ class Sse:
     data: dict[str, Any]
 
 
-def _report(clock: FixedClock, place: tuple[float, float], **over: object) -> dict[str, object]:
-    body: dict[str, object] = {
-        "channel": "hotline",
-        "reported_at": clock.now().isoformat(),
-        "lat": place[0],
-        "lon": place[1],
-        "conditions": ["elderly"],
-    }
-    body.update(over)
-    return body
+def _report(
+    clock: FixedClock, place: tuple[float, float], *, conditions: Sequence[str] = ("elderly",)
+) -> dict[str, object]:
+    # These reports carry no description; "" is the schema's own default for one left out.
+    return report_body(clock, lat=place[0], lon=place[1], description="", conditions=conditions)
 
 
 def _post_report(client: TestClient, clock: FixedClock, place: tuple[float, float]) -> int:

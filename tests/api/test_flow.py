@@ -10,21 +10,8 @@ from sqlalchemy.orm import Session
 from streetrelief.core.clock import FixedClock
 from streetrelief.teams.models import Capability
 from tests.factories.regions import beijing_tree
+from tests.factories.reports import report_body
 from tests.factories.teams import make_team
-
-
-def _report(clock: FixedClock, **over: object) -> dict[str, object]:
-    body: dict[str, object] = {
-        "channel": "hotline",
-        "reported_at": clock.now().isoformat(),
-        "lat": 39.9175,
-        "lon": 116.4170,
-        "description": "老人躺在地下通道口",
-        "conditions": ["elderly"],
-        "people_count": 1,
-    }
-    body.update(over)
-    return body
 
 
 class TestReportToHelp:
@@ -48,7 +35,7 @@ class TestReportToHelp:
             capabilities=(Capability.transport,),
         )
 
-        r = client.post("/api/v1/reports", json=_report(clock))
+        r = client.post("/api/v1/reports", json=report_body(clock))
         assert r.status_code == 201, r.text
         accepted = r.json()
         assert accepted["is_merged"] is False
@@ -122,11 +109,11 @@ class TestReportToHelp:
         self, session: Session, client: TestClient, clock: FixedClock
     ) -> None:
         beijing_tree(session)
-        first = client.post("/api/v1/reports", json=_report(clock)).json()
+        first = client.post("/api/v1/reports", json=report_body(clock)).json()
         clock.advance(timedelta(minutes=30))
         second = client.post(
             "/api/v1/reports",
-            json=_report(clock, lat=39.9180, channel="patrol", conditions=["minor"]),
+            json=report_body(clock, lat=39.9180, channel="patrol", conditions=["minor"]),
         ).json()
         assert second["is_merged"] is True
         assert second["incident_id"] == first["incident_id"]
@@ -143,7 +130,7 @@ class TestReportToHelp:
         team = make_team(
             session, now=clock.now(), capabilities=(Capability.medical, Capability.transport)
         )
-        r = client.post("/api/v1/reports", json=_report(clock, conditions=["unresponsive"]))
+        r = client.post("/api/v1/reports", json=report_body(clock, conditions=["unresponsive"]))
         body = r.json()
         assert body["priority"] == "critical"
         assert body["dispatch_id"] is not None

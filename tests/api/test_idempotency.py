@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -11,24 +12,20 @@ from sqlalchemy.orm import Session
 
 from streetrelief.core.clock import FixedClock
 from tests.factories.regions import beijing_tree
+from tests.factories.reports import report_body
 
 REPORTS = "/api/v1/reports"
 PROBLEM_JSON = "application/problem+json"
 
 
-def _report(clock: FixedClock, **over: object) -> dict[str, object]:
-    body: dict[str, object] = {
-        "channel": "public",
-        "reported_at": clock.now().isoformat(),
-        "lat": 39.9175,
-        "lon": 116.4170,
-        "description": "有人睡在公交站",
-        "conditions": ["inadequate_clothing"],
-        "people_count": 1,
-        "source_id": "app-20260120-0001",
-    }
-    body.update(over)
-    return body
+_report = partial(
+    report_body,
+    channel="public",
+    description="有人睡在公交站",
+    conditions=("inadequate_clothing",),
+    source_id="app-20260120-0001",
+)
+"""A report from the public app, which sends its own ``source_id``."""
 
 
 def _key(value: str) -> dict[str, str]:

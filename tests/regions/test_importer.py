@@ -55,6 +55,13 @@ def _beijing_slice(source: Path, target: Path) -> Path:
     return target
 
 
+def _region(session: Session, code: str) -> Region:
+    """The stored region ``code``, which the test expects to be there."""
+    region = repository.get(session, code)
+    assert region is not None, code
+    return region
+
+
 def _vonng_row(source: Path, code: str) -> dict[str, str]:
     with gzip.open(source, "rt", encoding="utf-8", newline="") as src:
         return next(r for r in csv.DictReader(src) if r["code"] == code)
@@ -80,8 +87,7 @@ class TestModood:
         assert progress[-1].rows_done == 620573
         assert progress[-1].bytes_done == progress[-1].bytes_total
         # Beijing's subtree is one prefix query on the materialised path.
-        beijing = repository.get(session, "11")
-        assert beijing is not None
+        beijing = _region(session, "11")
         assert beijing.path == "/CN/11/"
         assert repository.count_by_level(session, beijing.path) == {
             "province": 1,
@@ -90,8 +96,7 @@ class TestModood:
             "township": 349,
             "village": 7535,
         }
-        village = repository.get(session, "110101001001")
-        assert village is not None
+        village = _region(session, "110101001001")
         assert village.path == "/CN/11/1101/110101/110101001/110101001001/"
         assert (village.name, village.level, village.country_code, village.timezone) == (
             "多福巷社区居委会",
@@ -157,8 +162,7 @@ class TestVonng:
             "township": 336,
             "village": 2331,
         }
-        town = repository.get(session, "110101001")
-        assert town is not None
+        town = _region(session, "110101001")
         assert (town.parent_code, town.path) == ("110101", "/CN/11/1101/110101/110101001/")
         row = _vonng_row(china / VONNG_TOWNS, "110101001000")
         gcj = (float(row["latitude"]), float(row["longitude"]))
@@ -180,8 +184,7 @@ class TestVonng:
             "township": 42868,
         }
         # One 2016 town code (653130103001) has a stray last digit; its level decides the cut.
-        stray = repository.get(session, "653130103")
-        assert stray is not None
+        stray = _region(session, "653130103")
         assert stray.name == "三岔口镇"
 
 
@@ -192,8 +195,7 @@ class TestCpca:
         result = import_regions(session, china / CPCA)
 
         assert result.inserted == 1 + 34 + 344 + 3133
-        county = repository.get(session, "110101")
-        assert county is not None
+        county = _region(session, "110101")
         assert county.path == "/CN/11/1101/110101/"
 
     def test_coords_only_sets_centres_of_known_regions(self, session: Session, china: Path) -> None:
@@ -205,8 +207,7 @@ class TestCpca:
         assert result.skipped == 427  # 2016 codes gone by 2023, and HK/MO/TW
         assert result.updated == 3078
         assert repository.count_by_level(session)["county"] == 2978
-        dongcheng = repository.get(session, "110101")
-        assert dongcheng is not None
+        dongcheng = _region(session, "110101")
         assert dongcheng.name == "东城区"
         assert (dongcheng.lat, dongcheng.lon) == gcj02_to_wgs84(39.928341, 116.41649)
 
@@ -236,8 +237,7 @@ class TestGeneric:
         result = import_regions(session, path)
 
         assert result.file_format is RegionFileFormat.generic
-        county = repository.get(session, "06037")
-        assert county is not None
+        county = _region(session, "06037")
         assert (county.path, county.country_code, county.timezone) == (
             "/US/06/06037/",
             "US",
