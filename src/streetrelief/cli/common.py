@@ -1,21 +1,38 @@
-"""What every command shares: the database session, the clock, and error printing."""
+"""What every command shares: the database session, the clock, error printing, and the
+``import`` and ``list`` commands of record files (teams, service points) that differ only in
+their importer, their query and their table."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol, TypeVar
 
 import typer
+from pydantic import TypeAdapter
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 from sqlalchemy.orm import Session
 
 from streetrelief.config import get_settings
+from streetrelief.core.clock import SystemClock
 from streetrelief.core.errors import StreetReliefError
+from streetrelief.core.tabular import ImportResult
 from streetrelief.db.engine import get_engine, make_session_factory, session_scope
 
 console = Console()
 err_console = Console(stderr=True)
+
+RowT = TypeVar("RowT")
+
+
+class RecordImporter(Protocol):
+    """A domain's import of one CSV or GeoJSON file of records, e.g. ``import_teams``."""
+
+    def __call__(self, session: Session, path: Path, *, now: datetime) -> ImportResult: ...
 
 
 @contextmanager
@@ -38,3 +55,42 @@ def fail_cleanly() -> Iterator[None]:
         reason, name = str(exc.strerror or exc), str(exc.filename or "")
         err_console.print(f"[red]error:[/red] {escape(reason)}: {escape(name)}", soft_wrap=True)
         raise typer.Exit(1) from exc
+
+
+def import_records(importer: RecordImporter, file: Path) -> None:
+    """Run ``importer`` on FILE in one unit of work and print ``FILE: N created, ...``.
+
+    Args:
+        importer: the domain's file import, given the wall-clock time as ``now``.
+        file: CSV or GeoJSON file the user named.
+
+    Raises:
+        typer.Exit: with status 1 on a bad or unreadable file; nothing is saved then.
+    """
+    now = SystemClock().now()
+    with cli_session() as session:
+        summary = importer(session, file, now=now).summary
+    console.print(f"{file}: {summary}")
+
+
+def list_records(
+    adapter: TypeAdapter[list[RowT]],
+    query: Callable[[Session], Iterable[object]],
+    *,
+    as_json: bool,
+    table: Callable[[list[RowT]], Table],
+) -> None:
+    """Read records as API schemas and print them as indented JSON or as a Rich table.
+
+    Args:
+        adapter: reads the ORM records into schemas (``from_attributes``) and dumps them as JSON.
+        query: fetches the records in a read-only unit of work.
+        as_json: print JSON for scripts instead of the table.
+        table: builds the table of the rows.
+    """
+    with cli_session(read_only=True) as session:
+        rows = adapter.validate_python(query(session), from_attributes=True)
+    if as_json:
+        print(adapter.dump_json(rows, indent=2).decode())
+        return
+    console.print(table(rows))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import typer
 from pydantic import TypeAdapter
 from rich.table import Table
 
-from streetrelief.cli.common import cli_session, console
-from streetrelief.core.clock import SystemClock
+from streetrelief.cli.common import import_records, list_records
 from streetrelief.service_points.importer import import_service_points
 from streetrelief.service_points.models import ServicePointKind
 from streetrelief.service_points.schemas import ServicePointRead
@@ -29,10 +29,7 @@ def import_file(
 ) -> None:
     """Create the service points of FILE and update known codes; nothing is saved unless all
     rows are good."""
-    now = SystemClock().now()
-    with cli_session() as session:
-        summary = import_service_points(session, file, now=now).summary
-    console.print(f"{file}: {summary}")
+    import_records(import_service_points, file)
 
 
 @app.command("list")
@@ -42,17 +39,15 @@ def list_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Print the service points of a region subtree (all when no region), by code."""
-    with cli_session(read_only=True) as session:
-        points = _POINTS.validate_python(
-            list_service_points(session, region_code=region, kind=kind), from_attributes=True
-        )
-    if as_json:
-        print(_POINTS.dump_json(points, indent=2).decode())
-        return
     title = " ".join(
         filter(None, ["Service points", kind and f"({kind})", region and f"in {region}"])
     )
-    console.print(service_points_table(points, title=title))
+    list_records(
+        _POINTS,
+        lambda session: list_service_points(session, region_code=region, kind=kind),
+        as_json=as_json,
+        table=partial(service_points_table, title=title),
+    )
 
 
 def service_points_table(points: list[ServicePointRead], *, title: str) -> Table:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import typer
 from pydantic import TypeAdapter
 from rich.table import Table
 
-from streetrelief.cli.common import cli_session, console
-from streetrelief.core.clock import SystemClock
+from streetrelief.cli.common import import_records, list_records
 from streetrelief.teams.importer import import_teams
 from streetrelief.teams.schemas import TeamRead
 from streetrelief.teams.service import list_teams
@@ -25,10 +25,7 @@ def import_file(
 ) -> None:
     """Create the teams of FILE and update known codes; nothing is saved unless all rows are
     good."""
-    now = SystemClock().now()
-    with cli_session() as session:
-        summary = import_teams(session, file, now=now).summary
-    console.print(f"{file}: {summary}")
+    import_records(import_teams, file)
 
 
 @app.command("list")
@@ -37,14 +34,12 @@ def list_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Print the teams of a region subtree (all when no region), by code."""
-    with cli_session(read_only=True) as session:
-        teams = _TEAMS.validate_python(
-            list_teams(session, region_code=region, with_members=True), from_attributes=True
-        )
-    if as_json:
-        print(_TEAMS.dump_json(teams, indent=2).decode())
-        return
-    console.print(teams_table(teams, title=f"Teams in {region}" if region else "Teams"))
+    list_records(
+        _TEAMS,
+        lambda session: list_teams(session, region_code=region, with_members=True),
+        as_json=as_json,
+        table=partial(teams_table, title=f"Teams in {region}" if region else "Teams"),
+    )
 
 
 def teams_table(teams: list[TeamRead], *, title: str) -> Table:
