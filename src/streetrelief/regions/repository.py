@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    String,
+    and_,
+    any_,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from streetrelief.regions.models import Region
@@ -63,3 +75,56 @@ def count_by_level(session: Session, root_path: str | None = None) -> dict[str, 
     if root_path is not None:
         stmt = stmt.where(Region.path.startswith(root_path, autoescape=True))
     return {str(level): int(n) for level, n in session.execute(stmt)}
+
+
+class StoredRegion(NamedTuple):
+    """The columns of a stored region that a bulk import compares and places rows by."""
+
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    path: str
+    lat: float | None
+    lon: float | None
+    country_code: str
+    timezone: str
+
+
+def stored_by_code(session: Session, codes: Collection[str]) -> dict[str, StoredRegion]:
+    """The regions among ``codes`` that the tree has, by code, in one query.
+
+    Callers keep ``codes`` to a few thousand: SQLite binds each one as a parameter.
+    """
+    if not codes:
+        return {}
+    stmt = select(
+        Region.code,
+        Region.name,
+        Region.level,
+        Region.parent_code,
+        Region.path,
+        Region.lat,
+        Region.lon,
+        Region.country_code,
+        Region.timezone,
+    ).where(_code_in(session, codes))
+    return {r.code: StoredRegion(*r) for r in session.execute(stmt)}
+
+
+def insert_many(session: Session, rows: Sequence[Mapping[str, object]]) -> None:
+    """Insert regions given as column values, in one bulk statement."""
+    session.execute(insert(Region), rows)
+
+
+def update_many(session: Session, rows: Sequence[Mapping[str, object]]) -> None:
+    """Update regions by ``code`` with the other column values each row gives, in bulk."""
+    session.execute(update(Region), rows)
+
+
+def _code_in(session: Session, codes: Collection[str]) -> ColumnElement[bool]:
+    # PostgreSQL takes the codes as one array parameter: thousands of IN parameters cost
+    # more to send and plan than the lookup itself.
+    if session.get_bind().dialect.name == "postgresql":
+        return Region.code == any_(bindparam("codes", list(codes), type_=ARRAY(String)))
+    return Region.code.in_(codes)
