@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     max_text_length: int = Field(
         2000, gt=0, description="Longest free-text field accepted in a report, characters."
     )
+    max_body_bytes: int = Field(
+        1_048_576, gt=0, description="Largest request body accepted, bytes (413 beyond)."
+    )
     event_poll_interval_s: float = Field(
         0.5, gt=0, description="How often the event stream looks for new committed events, seconds."
     )

@@ -237,11 +237,11 @@ class TestReimport:
         path = _write(tmp_path, "teams.csv", TEAMS_CSV)
         import_teams(session, path, now=clock.now())
         team = list_teams(session, region_code="110105")[0]
-        report = TeamStatusUpdate(status=TeamStatus.en_route, lat=39.93, lon=116.45)
+        report = TeamStatusUpdate(status=TeamStatus.returning, lat=39.93, lon=116.45)
         report_team_status(session, team.id, report, now=clock.now())
         import_teams(session, path, now=clock.now())
         team = list_teams(session, region_code="110105")[0]
-        assert (team.status, team.last_lat, team.last_lon) == (TeamStatus.en_route, 39.93, 116.45)
+        assert (team.status, team.last_lat, team.last_lon) == (TeamStatus.returning, 39.93, 116.45)
 
     def test_team_in_another_region_refused(
         self, session: Session, clock: FixedClock, tmp_path: Path

@@ -12,6 +12,7 @@ from streetrelief.core.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
+    TeamUnavailableError,
     UnknownRegionError,
 )
 from streetrelief.db.outbox import events_after
@@ -22,6 +23,7 @@ from streetrelief.teams.service import (
     create_team,
     list_teams,
     report_team_status,
+    set_team_status,
     staff_count,
     update_team,
 )
@@ -106,10 +108,41 @@ class TestStatusReport:
         beijing_tree(session)
         team = make_team(session, now=clock.now())
         at = clock.now() + timedelta(minutes=5)
-        report = TeamStatusUpdate(status=TeamStatus.en_route, lat=39.92, lon=116.42, at=at)
+        report = TeamStatusUpdate(status=TeamStatus.returning, lat=39.92, lon=116.42, at=at)
         report_team_status(session, team.id, report, now=clock.now())
-        assert (team.status, team.status_at) == (TeamStatus.en_route, at)
+        assert (team.status, team.status_at) == (TeamStatus.returning, at)
         assert (team.last_lat, team.last_lon, team.position_at) == (39.92, 116.42, at)
+
+    @pytest.mark.parametrize(
+        "status", [TeamStatus.dispatched, TeamStatus.en_route, TeamStatus.on_scene]
+    )
+    def test_dispatch_statuses_are_not_self_reported(
+        self, session: Session, clock: FixedClock, status: TeamStatus
+    ) -> None:
+        beijing_tree(session)
+        team = make_team(session, now=clock.now())
+        with pytest.raises(InvalidInputError, match="set by the incident"):
+            report_team_status(session, team.id, TeamStatusUpdate(status=status), now=clock.now())
+
+    def test_team_on_an_incident_cannot_go_free(self, session: Session, clock: FixedClock) -> None:
+        beijing_tree(session)
+        team = make_team(session, now=clock.now())
+        set_team_status(session, team, TeamStatus.on_scene, clock.now())
+        for status in (TeamStatus.available, TeamStatus.off_duty):
+            with pytest.raises(TeamUnavailableError):
+                report_team_status(
+                    session, team.id, TeamStatusUpdate(status=status), now=clock.now()
+                )
+        report = TeamStatusUpdate(status=TeamStatus.transporting)
+        report_team_status(session, team.id, report, now=clock.now())
+        assert team.status == TeamStatus.transporting
+
+    def test_time_in_the_future_refused(self, session: Session, clock: FixedClock) -> None:
+        beijing_tree(session)
+        team = make_team(session, now=clock.now())
+        later = TeamStatusUpdate(status=TeamStatus.returning, at=clock.now() + timedelta(hours=1))
+        with pytest.raises(InvalidInputError, match="future"):
+            report_team_status(session, team.id, later, now=clock.now())
 
     def test_position_alone_keeps_status_time(self, session: Session, clock: FixedClock) -> None:
         beijing_tree(session)
@@ -166,11 +199,11 @@ class TestList:
             session,
             TeamCreate(
                 code="B",
-                name="Busy",
+                name="Off duty",
                 region_code="110105",
                 base_lat=39.92,
                 base_lon=116.44,
-                status=TeamStatus.on_scene,
+                status=TeamStatus.off_duty,
             ),
             now=clock.now(),
         )

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from streetrelief import __version__
 from streetrelief.api.errors import install_error_handlers
+from streetrelief.api.limits import BodySizeLimit
 from streetrelief.api.routers import (
     events,
     health,
@@ -51,6 +52,7 @@ def create_app(
         walking_speed_kmh=settings.walking_speed_kmh,
     )
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
     for module in (reports, incidents, teams, service_points, regions, stats, events):
         app.include_router(module.router, prefix="/api/v1")

@@ -11,6 +11,8 @@ from typing import Protocol
 
 import simpy
 
+from streetrelief.core.errors import InvalidInputError
+
 
 class Clock(Protocol):
     """Something that tells the current time as an aware UTC datetime."""
@@ -57,6 +59,20 @@ class SimClock:
     def now(self) -> datetime:
         """Return the simulated instant."""
         return self.start + timedelta(seconds=float(self.env.now))
+
+
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+"""How far in the future a reported time may lie: field devices' clocks drift."""
+
+
+def check_not_future(at: datetime, now: datetime, field: str) -> None:
+    """Refuse a time reported from the field that lies ahead of ``now``.
+
+    Raises:
+        InvalidInputError: ``at`` is more than ``MAX_CLOCK_SKEW`` after ``now``.
+    """
+    if at - now > MAX_CLOCK_SKEW:
+        raise InvalidInputError(f"{field} lies in the future", field=field)
 
 
 def ensure_utc(at: datetime) -> datetime:

@@ -35,7 +35,8 @@ def make_engine(url: str, *, busy_timeout_s: float = 30.0) -> Engine:
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # Make the file's own folder (var/ by default), never a chain of missing ones.
+        Path(parsed.database).parent.mkdir(exist_ok=True)
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_s},

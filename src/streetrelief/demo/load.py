@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from streetrelief.config import Settings
-from streetrelief.core.clock import Clock, SystemClock
+from streetrelief.core.clock import Clock, FixedClock, SystemClock
 from streetrelief.db.engine import get_engine, make_session_factory, session_scope
 from streetrelief.dispatch.service import assign_team, recommend_teams, report_progress
 from streetrelief.dispatch.travel import StraightLineTravel
@@ -40,6 +40,8 @@ from streetrelief.teams.service import create_team
 from streetrelief.triage.policy import TriagePolicy, load_policy
 
 SEED = 20260120
+EVENING = timedelta(hours=3)
+"""The demo evening starts this long before the demo is loaded."""
 CENTRAL_DISTRICTS = ("110101", "110102", "110105", "110106", "110107", "110108")
 
 _TEAMS = [
@@ -180,7 +182,7 @@ _REPORTS = [
         ["refuses_help", "inadequate_clothing"],
         "桥下有人露宿，拒绝去救助站（演示）",
     ),
-    (Channel.social_reporter, 120, "110102", ["minor"], "环卫工人发现一名少年独自在公交站（演示）"),
+    (Channel.social_reporter, 115, "110102", ["minor"], "环卫工人发现一名少年独自在公交站（演示）"),
     (Channel.public, 95, "110108", ["lying_down"], "工地旁有人躺在地上（演示）"),
     (Channel.partner, 70, "110106", ["stranded_traveller"], "110 转来：火车站旅客滞留（演示）"),
     (Channel.hotline, 45, "110101", ["unresponsive"], "地下通道有人叫不醒（演示）"),
@@ -248,7 +250,7 @@ def _load(
                 base_lon=lon,
                 members=[TeamMemberIn(name=n, department=d) for n, d in members],
             ),
-            now=now,
+            now=now - EVENING,
         )
     for code, name, kind, host, district, capacity, hours in _POINTS:
         lat, lon = near(district, 0.01)
@@ -266,12 +268,15 @@ def _load(
                 capacity=capacity,
                 occupancy=capacity // 3,
             ),
-            now=now,
+            now=now - EVENING,
         )
-    incident_ids = []
-    for channel, minutes, district, conditions, text in _REPORTS:
+    # The evening is played in order on a clock of its own, so every timestamp and event
+    # follows the one before it.
+    evening = FixedClock(now - EVENING)
+    for n, (channel, minutes, district, conditions, text) in enumerate(_REPORTS):
         lat, lon = near(district, 0.02)
         at = now - timedelta(minutes=minutes)
+        evening.set(at + timedelta(seconds=30))
         accepted = receive_report(
             session,
             ReportCreate(
@@ -283,37 +288,41 @@ def _load(
                 conditions=conditions,
                 source_id=f"demo-{minutes}",
             ),
-            clock=clock,
+            clock=evening,
             policy=policy,
             travel=travel,
         )
-        incident_ids.append(accepted.incident_id)
-    _play_first_incident(session, incident_ids[0], policy, travel)
+        if n == 0:
+            _play_incident(session, accepted.incident_id, evening, policy, travel)
     return result.inserted, len(_TEAMS), len(_POINTS), len(_REPORTS)
 
 
-def _play_first_incident(
+def _play_incident(
     session: Session,
     incident_id: int,
+    clock: FixedClock,
     policy: TriagePolicy,
     travel: StraightLineTravel,
 ) -> None:
-    """Take the first demo incident through the whole loop, so statistics show something."""
+    """Take a demo incident through the whole loop, so statistics show something."""
     incident = require_incident(session, incident_id)
-    start = incident.first_reported_at
-    best = recommend_teams(session, incident, policy=policy, travel=travel, now=start)[0]
+    best = recommend_teams(session, incident, policy=policy, travel=travel, now=clock.now())[0]
+    clock.advance(timedelta(minutes=1))
     assign_team(
         session,
         incident_id,
         best.team_id,
         policy=policy,
         travel=travel,
-        now=start + timedelta(minutes=1),
+        now=clock.now(),
         assigned_by="demo",
     )
-    report_progress(session, incident_id, IncidentStatus.en_route, at=start + timedelta(minutes=2))
-    arrived = start + timedelta(minutes=2, seconds=best.eta_s)
-    report_progress(session, incident_id, IncidentStatus.on_scene, at=arrived)
+    for step, wait in [
+        (IncidentStatus.en_route, timedelta(minutes=1)),
+        (IncidentStatus.on_scene, timedelta(seconds=best.eta_s)),
+    ]:
+        clock.advance(wait)
+        report_progress(session, incident_id, step, at=clock.now(), now=clock.now())
     record_encounter(
         session,
         incident_id,
@@ -324,11 +333,9 @@ def _play_first_incident(
             measures=["transport", "identify_later"],
             items=[ItemGiven(item="coat", quantity=1), ItemGiven(item="hot_meal", quantity=1)],
             outcome=EncounterOutcome.admitted_to_station,
-            met_at=arrived,
         ),
         policy=policy,
-        now=arrived,
+        now=clock.now(),
     )
-    report_progress(
-        session, incident_id, IncidentStatus.resolved, at=arrived + timedelta(minutes=25)
-    )
+    clock.advance(timedelta(minutes=20))
+    report_progress(session, incident_id, IncidentStatus.resolved, at=clock.now(), now=clock.now())

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from streetrelief.core.clock import check_not_future
 from streetrelief.core.errors import IllegalTransitionError, TeamUnavailableError
 from streetrelief.db.outbox import emit
 from streetrelief.dispatch import repository
@@ -53,7 +54,15 @@ def recommend_teams(
 
     Each team's time to reach is estimated from its last position by its travel mode; teams
     with every capability the incident's measures need rank first.
+
+    Raises:
+        IllegalTransitionError: the incident is closed (or not triaged yet).
     """
+    if incident.status not in DISPATCHABLE_INCIDENT:
+        raise IllegalTransitionError(
+            f"incident {incident.id} is {incident.status}: no team to recommend",
+            current=str(incident.status),
+        )
     area = dispatch_area(session, incident.region_code)
     candidates = teams.list_teams(session, region_code=area.code, statuses=ASSIGNABLE)
     workload = repository.counts_since(session, [t.id for t in candidates], now - WORKLOAD_WINDOW)
@@ -189,14 +198,20 @@ def report_progress(
     target: IncidentStatus,
     *,
     at: datetime,
+    now: datetime,
     note: str | None = None,
 ) -> Incident:
     """Move an incident on (en route, on scene, resolved, not found, cancelled) with its teams.
 
+    Args:
+        at: when it happened (aware UTC); ``now`` bounds it.
+
     Raises:
         NotFoundError: no such incident.
         IllegalTransitionError: the lifecycle does not allow the step.
+        InvalidInputError: ``at`` lies in the future.
     """
+    check_not_future(at, now, "at")
     incident = incidents.require_incident(session, incident_id, for_update=True)
     incidents.move_incident(session, incident, target, at, note=note)
     for dispatch in repository.active_for_incident(session, incident.id):

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from streetrelief.core.clock import Clock
+from streetrelief.core.clock import Clock, check_not_future
 from streetrelief.core.errors import IdempotencyKeyReusedError, InvalidInputError
 from streetrelief.core.geo import check_lat_lon, h3_cell
 from streetrelief.db.outbox import serialize_writers
@@ -29,9 +29,6 @@ from streetrelief.regions.models import Region
 from streetrelief.regions.service import locate_region, require_region
 from streetrelief.triage.policy import TriagePolicy
 from streetrelief.triage.service import triage_incident
-
-MAX_CLOCK_SKEW = timedelta(minutes=5)
-"""How far in the future a report's time may lie (reporters' clocks drift)."""
 
 MAX_REPORT_AGE = timedelta(days=30)
 """How far in the past a report's time may lie: older news of someone in the cold cannot be
@@ -94,8 +91,7 @@ def receive_report(
 
     check_lat_lon(data.lat, data.lon)
     now = clock.now()
-    if data.reported_at - now > MAX_CLOCK_SKEW:
-        raise InvalidInputError("reported_at lies in the future", field="reported_at")
+    check_not_future(data.reported_at, now, "reported_at")
     if now - data.reported_at > MAX_REPORT_AGE:
         raise InvalidInputError(
             f"reported_at is more than {MAX_REPORT_AGE.days} days ago", field="reported_at"

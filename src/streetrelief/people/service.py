@@ -8,13 +8,16 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from streetrelief.core.clock import check_not_future
 from streetrelief.core.errors import IllegalTransitionError, InvalidInputError, NotFoundError
 from streetrelief.db.outbox import emit
+from streetrelief.dispatch.service import dispatches_for
 from streetrelief.incidents import service as incidents
 from streetrelief.incidents.models import IncidentStatus
 from streetrelief.people import repository
 from streetrelief.people.models import Encounter, EncounterItem, Person
 from streetrelief.people.schemas import EncounterCreate
+from streetrelief.service_points.service import require_service_point
 from streetrelief.triage.policy import TriagePolicy
 
 RECORDABLE = frozenset({IncidentStatus.on_scene, IncidentStatus.resolved})
@@ -37,9 +40,10 @@ def record_encounter(
     """Record meeting one person at an incident.
 
     Raises:
-        NotFoundError: no such incident or person.
+        NotFoundError: no such incident, person or service point.
         IllegalTransitionError: no team is on scene (or done) at the incident.
-        InvalidInputError: unknown measure codes.
+        InvalidInputError: unknown measure codes, a team never sent to the incident, or a
+            meeting time in the future.
     """
     incident = incidents.require_incident(session, incident_id)
     if incident.status not in RECORDABLE:
@@ -51,6 +55,15 @@ def record_encounter(
     if unknown:
         raise InvalidInputError(f"unknown measure codes {sorted(unknown)}", field="measures")
     met_at = data.met_at or now
+    check_not_future(met_at, now, "met_at")
+    if data.team_id is not None and data.team_id not in {
+        d.team_id for d in dispatches_for(session, incident.id)
+    }:
+        raise InvalidInputError(
+            f"team {data.team_id} was not sent to incident {incident.id}", field="team_id"
+        )
+    if data.destination_service_point_id is not None:
+        require_service_point(session, data.destination_service_point_id)
     if data.person_id is not None:
         person = repository.get_person(session, data.person_id)
         if person is None:

@@ -6,7 +6,12 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from streetrelief.core.errors import ConflictError, InvalidInputError, UnknownRegionError
+from streetrelief.core.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    UnknownRegionError,
+)
 from streetrelief.core.geo import haversine_m
 from streetrelief.regions import repository
 from streetrelief.regions.models import LEVEL_DEPTH, Region, RegionLevel
@@ -53,19 +58,36 @@ def require_region(session: Session, code: str) -> Region:
 
 
 def locate_region(session: Session, lat: float, lon: float) -> Region | None:
-    """The region whose centre is nearest to the point; on equal distance the deeper one.
+    """The finest region whose centre is nearest to the point.
 
-    Looks at region centres within ``LOCATE_SEARCH_DEG`` of the point. This is a centre-based
-    estimate (finer levels have denser centres, so they usually win); boundary polygons refine
-    it where they are loaded. Returns None when no region centre is near.
+    Looks at region centres within ``LOCATE_SEARCH_DEG`` of the point, leaves out every region
+    that has a descendant among them, and takes the nearest of the rest (the deeper one on equal
+    distance). This is a centre-based estimate; boundary polygons refine it where they are
+    loaded. Returns None when no region centre is near.
     """
-    candidates = repository.with_centre_near(session, lat, lon, LOCATE_SEARCH_DEG)
+    near = repository.with_centre_near(session, lat, lon, LOCATE_SEARCH_DEG)
+    # A region whose descendants are near too is represented by them: a province's centre
+    # must not win over the district the point lies in.
+    paths = [r.path for r in near]
+    candidates = [r for r in near if not any(p != r.path and p.startswith(r.path) for p in paths)]
     if not candidates:
         return None
     return min(
         candidates,
         key=lambda c: (haversine_m(lat, lon, c.lat or 0.0, c.lon or 0.0), -LEVEL_DEPTH[c.level]),
     )
+
+
+def find_region(session: Session, code: str) -> Region:
+    """The region that a path names.
+
+    Raises:
+        NotFoundError: no region has that code.
+    """
+    region = repository.get(session, code)
+    if region is None:
+        raise NotFoundError(f"region {code!r} not found", region_code=code)
+    return region
 
 
 def list_regions(session: Session, parent_code: str | None) -> Sequence[Region]:

@@ -201,7 +201,7 @@ class Replay:
 
     def _progress(self, incident_id: int, target: IncidentStatus) -> None:
         with session_scope(self.factory) as session:
-            report_progress(session, incident_id, target, at=self._now())
+            report_progress(session, incident_id, target, at=self._now(), now=self._now())
 
     def _record_encounters(self, incident_id: int) -> None:
         with session_scope(self.factory) as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -41,7 +42,9 @@ class TeamCreate(BaseModel):
     )
     base_lat: float = Field(ge=-90, le=90, description="Home base latitude, WGS-84 degrees.")
     base_lon: float = Field(ge=-180, le=180, description="Home base longitude, WGS-84 degrees.")
-    status: TeamStatus = TeamStatus.available
+    status: Literal[TeamStatus.available, TeamStatus.off_duty] = Field(
+        TeamStatus.available, description="A new team starts available or off duty."
+    )
     members: list[TeamMemberIn] = Field(default_factory=list, max_length=50)
 
 

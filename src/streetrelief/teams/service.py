@@ -7,12 +7,26 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from streetrelief.core.errors import ConflictError, InvalidInputError, NotFoundError
+from streetrelief.core.clock import check_not_future
+from streetrelief.core.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    TeamUnavailableError,
+)
 from streetrelief.db.outbox import emit
 from streetrelief.regions.service import require_region
 from streetrelief.teams import repository
 from streetrelief.teams.models import Team, TeamMember, TeamStatus
 from streetrelief.teams.schemas import TeamCreate, TeamMemberIn, TeamStatusUpdate, TeamUpdate
+
+FIELD_REPORTED = frozenset(
+    {TeamStatus.off_duty, TeamStatus.available, TeamStatus.transporting, TeamStatus.returning}
+)
+"""Statuses a team reports itself; the others follow from its dispatch."""
+
+FREE = frozenset({TeamStatus.off_duty, TeamStatus.available})
+ON_INCIDENT = frozenset({TeamStatus.dispatched, TeamStatus.en_route, TeamStatus.on_scene})
 
 
 def require_team(session: Session, team_id: int, *, with_members: bool = False) -> Team:
@@ -126,17 +140,35 @@ def report_team_status(
 ) -> Team:
     """A status or position report from the field.
 
+    Teams report being ``off_duty``, ``available``, ``transporting`` or ``returning``; the
+    dispatch steps (dispatched, en route, on scene) come only from the incident they work on,
+    and a team on an incident cannot go off duty or available before it is cleared.
+
     Raises:
         NotFoundError: no such team.
-        InvalidInputError: only one of lat and lon given, or nothing to record.
+        InvalidInputError: only one of lat and lon given, nothing to record, a dispatch status,
+            or a time in the future.
+        TeamUnavailableError: the team is on an incident and asks to go free.
     """
     team = require_team(session, team_id, with_members=True)
     if (data.lat is None) != (data.lon is None):
         raise InvalidInputError("give both lat and lon, or neither", field="lat/lon")
     if data.status is None and data.lat is None:
         raise InvalidInputError("nothing to record: give a status or a position")
+    if data.status is not None and data.status not in FIELD_REPORTED:
+        raise InvalidInputError(
+            f"{data.status} is set by the incident the team works on, not reported",
+            field="status",
+        )
+    if data.status in FREE and team.status in ON_INCIDENT:
+        raise TeamUnavailableError(
+            f"team {team.code} is {team.status} on an incident: clear the incident first",
+            team_id=team.id,
+        )
+    at = data.at or now
+    check_not_future(at, now, "at")
     position = (data.lat, data.lon) if data.lat is not None and data.lon is not None else None
-    set_team_status(session, team, data.status or team.status, data.at or now, position=position)
+    set_team_status(session, team, data.status or team.status, at, position=position)
     return team
 
 

@@ -68,10 +68,13 @@ async def stream_events(
     """
     factory: sessionmaker[Session] = request.app.state.session_factory
     start = after or 0
-    if last_event_id is not None and last_event_id.strip().isdigit():
-        start = int(last_event_id.strip())
-        if start > MAX_EVENT_ID:
-            raise InvalidInputError("Last-Event-ID is beyond any event id", field="Last-Event-ID")
+    if last_event_id is not None:
+        text = last_event_id.strip()
+        if not text.isdigit() or int(text) > MAX_EVENT_ID:
+            raise InvalidInputError(
+                "Last-Event-ID must be an event id this stream sent", field="Last-Event-ID"
+            )
+        start = int(text)
     region_path = None
     if region_code is not None:
         with session_scope(factory, read_only=True) as session:

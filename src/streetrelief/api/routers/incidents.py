@@ -94,11 +94,13 @@ def post_transition(
     incident_id: IdPath, data: TransitionRequest, session: SessionDep, clock: ClockDep
 ) -> IncidentRead:
     """Move an incident on: en_route, on_scene, resolved, not_found or cancelled."""
+    now = clock.now()
     incident = report_progress(
         session,
         incident_id,
         IncidentStatus(data.to.value),
-        at=data.at or clock.now(),
+        at=data.at or now,
+        now=now,
         note=data.note,
     )
     return IncidentRead.model_validate(incident)

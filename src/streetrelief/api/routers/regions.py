@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from streetrelief.api.deps import SessionDep
 from streetrelief.regions.schemas import RegionCreate, RegionRead
-from streetrelief.regions.service import create_region, list_regions, require_region
+from streetrelief.regions.service import create_region, find_region, list_regions
 
 router = APIRouter(prefix="/regions", tags=["regions"])
 
@@ -24,7 +24,7 @@ def get_regions(
 @router.get("/{code}", response_model=RegionRead)
 def get_region(code: str, session: SessionDep) -> RegionRead:
     """One region."""
-    return RegionRead.model_validate(require_region(session, code))
+    return RegionRead.model_validate(find_region(session, code))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=RegionRead)
