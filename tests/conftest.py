@@ -23,12 +23,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
 from streetrelief.api.app import create_app
-from streetrelief.config import Settings
+from streetrelief.cli.main import app as cli_app
+from streetrelief.config import Settings, get_settings
 from streetrelief.core.clock import FixedClock
-from streetrelief.db.engine import make_engine
+from streetrelief.db.engine import get_engine, make_engine, make_session_factory, session_scope
 from streetrelief.db.migrate import upgrade
+from tests.factories.regions import beijing_tree
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 PG_URL = os.environ.get(
@@ -129,3 +132,25 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     """An HTTP client for the test API; server errors come back as responses, not raised."""
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
+
+
+@pytest.fixture
+def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A migrated SQLite file with the Beijing regions, configured for the CLI.
+
+    The tests run in ``tmp_path`` and name files relative to it, as a user would, so that
+    messages stay shorter than the console width.
+    """
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("STREETRELIEF_DATABASE_URL", url)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    upgraded = CliRunner().invoke(cli_app, ["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    with session_scope(make_session_factory(get_engine(url))) as session:
+        beijing_tree(session)
+    yield url
+    get_engine(url).dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()

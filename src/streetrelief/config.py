@@ -9,9 +9,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+SUPPORTED_BACKENDS = frozenset({"sqlite", "postgresql"})
 DEFAULT_DATABASE_URL = "sqlite:///" + str(Path("var") / "streetrelief.db")
 
 
@@ -53,6 +54,15 @@ class Settings(BaseSettings):
     walking_speed_kmh: float = Field(
         4.5, gt=0, description="Average walking speed of a foot patrol, km/h."
     )
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, url: str) -> str:
+        backend = url.split(":", 1)[0].split("+", 1)[0]
+        if backend not in SUPPORTED_BACKENDS:
+            msg = f"database URL must start with sqlite:// or postgresql://, not {backend!r}"
+            raise ValueError(msg)
+        return url
 
 
 @lru_cache

@@ -9,7 +9,6 @@ import pytest
 from typer.testing import CliRunner
 
 from streetrelief.cli.main import app
-from tests.teams.test_cli import cli_database  # noqa: F401 - the shared CLI database
 
 runner = CliRunner()
 

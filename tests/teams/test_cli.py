@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from streetrelief.cli.main import app
-from streetrelief.config import get_settings
-from streetrelief.db.engine import get_engine, make_session_factory, session_scope
-from tests.factories.regions import beijing_tree
 
 runner = CliRunner()
 
@@ -22,28 +18,6 @@ TEAMS_CSV = (
     "Wang Li|civil_affairs|lead;Zhao Min|police\n"
     "CY-1,Chaoyang escort,110105,police_escort,,39.921,116.443,\n"
 )
-
-
-@pytest.fixture
-def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A migrated SQLite file with the Beijing regions, configured for the CLI.
-
-    The tests run in ``tmp_path`` and name files relative to it, as a user would, so that
-    messages stay shorter than the console width.
-    """
-    monkeypatch.chdir(tmp_path)
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("STREETRELIEF_DATABASE_URL", url)
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    upgraded = runner.invoke(app, ["db", "upgrade"])
-    assert upgraded.exit_code == 0, upgraded.output
-    with session_scope(make_session_factory(get_engine(url))) as session:
-        beijing_tree(session)
-    yield url
-    get_engine(url).dispose()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
 
 
 @pytest.mark.usefixtures("cli_database")

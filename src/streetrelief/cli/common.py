@@ -8,13 +8,14 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import NoReturn, Protocol, TypeVar
 
 import typer
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
 from streetrelief.config import get_settings
@@ -38,23 +39,40 @@ class RecordImporter(Protocol):
 @contextmanager
 def cli_session(*, read_only: bool = False) -> Iterator[Session]:
     """A unit of work on the configured database, turning domain errors into CLI messages."""
-    factory = make_session_factory(get_engine(get_settings().database_url))
-    with fail_cleanly(), session_scope(factory, read_only=read_only) as session:
-        yield session
+    with fail_cleanly():
+        factory = make_session_factory(get_engine(get_settings().database_url))
+        with session_scope(factory, read_only=read_only) as session:
+            yield session
 
 
 @contextmanager
 def fail_cleanly() -> Iterator[None]:
-    """Print a domain error, or a missing or unreadable file, as one line and exit 1."""
+    """Print a domain error, an unreadable file or a database that is not ready as one line,
+    and exit 1."""
     try:
         yield
     except StreetReliefError as exc:
-        err_console.print(f"[red]error:[/red] {escape(exc.detail)}", soft_wrap=True)
-        raise typer.Exit(1) from exc
+        _fail(exc.detail, exc)
     except OSError as exc:
-        reason, name = str(exc.strerror or exc), str(exc.filename or "")
-        err_console.print(f"[red]error:[/red] {escape(reason)}: {escape(name)}", soft_wrap=True)
-        raise typer.Exit(1) from exc
+        _fail(f"{exc.strerror or exc}: {exc.filename or ''}", exc)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        _fail(f"cannot use the database URL in STREETRELIEF_DATABASE_URL: {exc}", exc)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(p) for p in problem["loc"])
+        _fail(f"invalid setting STREETRELIEF_{where.upper()}: {problem['msg']}", exc)
+    except DBAPIError as exc:
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        _fail(
+            f"database error: {first} (is the server up, and has `streetrelief db upgrade` "
+            "created the schema?)",
+            exc,
+        )
+
+
+def _fail(message: str, exc: BaseException) -> NoReturn:
+    err_console.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
+    raise typer.Exit(1) from exc
 
 
 def import_records(importer: RecordImporter, file: Path) -> None:

@@ -18,6 +18,7 @@ from streetrelief.db.engine import make_engine, make_session_factory, session_sc
 from streetrelief.db.migrate import upgrade
 from streetrelief.dispatch.travel import StraightLineTravel
 from streetrelief.regions.importer import import_regions
+from streetrelief.regions.service import require_region
 from streetrelief.service_points.importer import import_service_points
 from streetrelief.simulation.field import FieldScript
 from streetrelief.simulation.replay import Replay
@@ -51,8 +52,8 @@ def replay(
     """Replay FILE's requests at their real times and places through intake, triage,
     dispatch and encounters, with teams that travel at the configured speeds, then print
     the statistics."""
-    settings = get_settings()
     with fail_cleanly(), tempfile.TemporaryDirectory(prefix="streetrelief-replay-") as tmp:
+        settings = get_settings()
         url = database_url or f"sqlite:///{Path(tmp) / 'replay.db'}"
         upgrade(url)
         engine = make_engine(url, busy_timeout_s=settings.sqlite_busy_timeout_s)
@@ -66,7 +67,7 @@ def replay(
             import_teams(session, teams, now=now)
             if service_points is not None:
                 import_service_points(session, service_points, now=now)
-        stats_region = region or _first_code(regions)
+            stats_region = require_region(session, region or _first_code(regions)).code
         run = Replay(
             factory,
             reports,

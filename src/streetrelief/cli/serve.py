@@ -17,8 +17,8 @@ def serve(
     workers: int = typer.Option(1, min=1, help="Worker processes."),
 ) -> None:
     """Bring the database schema up to date and serve the API (docs at /docs)."""
-    settings = get_settings()
     with fail_cleanly():
+        settings = get_settings()
         migrate.upgrade(settings.database_url)
         if demo:
             from streetrelief.demo.load import load_demo  # noqa: PLC0415 - only when asked

@@ -86,15 +86,19 @@ def load_mapping(name_or_path: str) -> ColumnMapping:
         InvalidInputError: no such mapping, or it does not validate.
     """
     path = Path(name_or_path)
+    shipped = resources.files("streetrelief.simulation.mappings")
+    names = sorted(
+        p.name.removesuffix(".yaml") for p in shipped.iterdir() if p.name.endswith(".yaml")
+    )
+    if not (path.suffix in {".yaml", ".yml"} or path.exists()) and name_or_path not in names:
+        raise InvalidInputError(
+            f"no column mapping {name_or_path!r}: give a YAML file or one of {', '.join(names)}"
+        )
     try:
-        if path.suffix in {".yaml", ".yml"} or path.exists():
-            text = path.read_text(encoding="utf-8")
+        if name_or_path in names:
+            text = shipped.joinpath(f"{name_or_path}.yaml").read_text(encoding="utf-8")
         else:
-            text = (
-                resources.files("streetrelief.simulation.mappings")
-                .joinpath(f"{name_or_path}.yaml")
-                .read_text(encoding="utf-8")
-            )
+            text = path.read_text(encoding="utf-8")
         mapping = ColumnMapping.model_validate(yaml.safe_load(text))
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise InvalidInputError(f"cannot use column mapping {name_or_path!r}: {exc}") from exc
