@@ -55,7 +55,7 @@ def _pg_admin(statement: str) -> None:
         f"user={admin.username or 'postgres'} dbname={admin.database or 'postgres'}"
     )
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(statement)  # type: ignore[arg-type]  # names are ours, not user input
+        conn.execute(statement.encode())  # our own database names, not user input
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
