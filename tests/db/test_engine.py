@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 from sqlalchemy import text
 
-from streetrelief.db.engine import make_engine, make_session_factory, session_scope
+from streetrelief.db.engine import TurnLock, make_engine, make_session_factory, session_scope
 from streetrelief.db.migrate import upgrade
 
 
@@ -51,3 +52,27 @@ def test_concurrent_sqlite_writers_never_see_locked(tmp_path: Path) -> None:
     with session_scope(factory, read_only=True) as s:
         assert s.execute(text("SELECT count(*) FROM regions")).scalar() == 150
     eng.dispose()
+
+
+def test_turn_lock_serves_in_arrival_order_and_any_thread_may_release() -> None:
+    lock = TurnLock()
+    lock.acquire()
+    order: list[int] = []
+
+    def waiter(n: int) -> None:
+        lock.acquire()
+        order.append(n)
+        lock.release()
+
+    threads = []
+    for n in range(5):
+        t = threading.Thread(target=waiter, args=(n,))
+        t.start()
+        threads.append(t)
+        while lock._next_ticket != n + 2:  # this waiter has taken its ticket
+            time.sleep(0.001)
+    releaser = threading.Thread(target=lock.release)
+    releaser.start()
+    for t in [releaser, *threads]:
+        t.join(timeout=10)
+    assert order == [0, 1, 2, 3, 4]

@@ -16,6 +16,8 @@ from streetrelief.triage.policy import TriagePolicy
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+# The small dependencies below are async on purpose: a sync one costs a hop to the thread pool.
+
 
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request, committed when the handler returns, rolled back on error."""
@@ -24,19 +26,19 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     """The application's clock."""
     clock: Clock = request.app.state.clock
     return clock
 
 
-def get_travel(request: Request) -> TravelTimeProvider:
+async def get_travel(request: Request) -> TravelTimeProvider:
     """The travel-time provider in use."""
     travel: TravelTimeProvider = request.app.state.travel
     return travel
 
 
-def get_triage_policy(request: Request) -> TriagePolicy:
+async def get_triage_policy(request: Request) -> TriagePolicy:
     """The triage policy in force."""
     policy: TriagePolicy = request.app.state.triage_policy
     return policy
