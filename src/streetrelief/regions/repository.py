@@ -69,6 +69,14 @@ def with_centre_near(session: Session, lat: float, lon: float, span_deg: float) 
     return session.scalars(stmt).all()
 
 
+def has_located_descendant(session: Session, path: str) -> bool:
+    """Whether a region below ``path`` has a centre."""
+    stmt = select(Region.code).where(
+        Region.path.startswith(path, autoescape=True), Region.path != path, Region.lat.is_not(None)
+    )
+    return session.scalars(stmt.limit(1)).first() is not None
+
+
 def count_by_level(session: Session, root_path: str | None = None) -> dict[str, int]:
     """Number of regions per level, in the subtree at ``root_path`` or everywhere."""
     stmt = select(Region.level, func.count()).group_by(Region.level)

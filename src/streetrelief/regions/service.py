@@ -17,8 +17,10 @@ from streetrelief.regions import repository
 from streetrelief.regions.models import LEVEL_DEPTH, Region, RegionLevel
 from streetrelief.regions.schemas import RegionCreate
 
-LOCATE_SEARCH_DEG = 1.0
-"""Half-width of the box searched for region centres around a point, degrees (about 110 km)."""
+LOCATE_SEARCH_DEG = (0.05, 0.25, 1.0)
+"""Half-widths of the boxes searched for region centres around a point, degrees (about 5, 28
+and 110 km): the smallest box that settles the question is used, so a dense tree of township
+centres costs no more than a sparse one."""
 
 
 def create_region(session: Session, data: RegionCreate) -> Region:
@@ -60,22 +62,34 @@ def require_region(session: Session, code: str) -> Region:
 def locate_region(session: Session, lat: float, lon: float) -> Region | None:
     """The finest region whose centre is nearest to the point.
 
-    Looks at region centres within ``LOCATE_SEARCH_DEG`` of the point, leaves out every region
-    that has a descendant among them, and takes the nearest of the rest (the deeper one on equal
-    distance). This is a centre-based estimate; boundary polygons refine it where they are
-    loaded. Returns None when no region centre is near.
+    Looks at region centres in a box around the point (widening through
+    ``LOCATE_SEARCH_DEG``), leaves out every region that has a descendant among them, and takes
+    the nearest of the rest (the deeper one on equal distance). When that region has located
+    descendants outside the box, the box widens. This is a centre-based estimate; boundary
+    polygons refine it where they are loaded. Returns None when no region centre is near.
     """
-    near = repository.with_centre_near(session, lat, lon, LOCATE_SEARCH_DEG)
-    # A region whose descendants are near too is represented by them: a province's centre
-    # must not win over the district the point lies in.
-    paths = [r.path for r in near]
-    candidates = [r for r in near if not any(p != r.path and p.startswith(r.path) for p in paths)]
-    if not candidates:
-        return None
-    return min(
-        candidates,
-        key=lambda c: (haversine_m(lat, lon, c.lat or 0.0, c.lon or 0.0), -LEVEL_DEPTH[c.level]),
-    )
+    for span in LOCATE_SEARCH_DEG:
+        near = repository.with_centre_near(session, lat, lon, span)
+        # A region whose descendants are near too is represented by them: a province's centre
+        # must not win over the district the point lies in.
+        paths = [r.path for r in near]
+        candidates = [
+            r for r in near if not any(p != r.path and p.startswith(r.path) for p in paths)
+        ]
+        if not candidates:
+            continue
+        best = min(
+            candidates,
+            key=lambda c: (
+                haversine_m(lat, lon, c.lat or 0.0, c.lon or 0.0),
+                -LEVEL_DEPTH[c.level],
+            ),
+        )
+        if span == LOCATE_SEARCH_DEG[-1] or not repository.has_located_descendant(
+            session, best.path
+        ):
+            return best
+    return None
 
 
 def find_region(session: Session, code: str) -> Region:
