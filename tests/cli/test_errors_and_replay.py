@@ -143,3 +143,20 @@ class TestReplayCommand:
         )
         assert result.exit_code == 1
         assert "missing columns" in result.output
+
+
+@pytest.mark.usefixtures("cli_database")
+class TestStatsCommand:
+    def test_times_without_offset_are_the_regions_local_time(self) -> None:
+        result = runner.invoke(
+            app, ["stats", "--region", "11", "--start", "2026-01-20T00:00", "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        figures = json.loads(result.output)
+        assert figures["timezone"] == "Asia/Shanghai"
+        assert figures["start"] == "2026-01-20T00:00:00+08:00"
+
+    def test_unreadable_time_is_one_line(self) -> None:
+        result = runner.invoke(app, ["stats", "--region", "11", "--start", "yesterday"])
+        assert result.exit_code == 1
+        assert "is not an ISO 8601 time" in result.output

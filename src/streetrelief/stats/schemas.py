@@ -11,6 +11,7 @@ class Statistics(BaseModel):
     """The campaign's figures for a region subtree over [start, end)."""
 
     region_code: str
+    timezone: str = Field(description="IANA zone of the region, for showing local times.")
     start: datetime
     end: datetime
     person_times_assisted: int = Field(

@@ -28,7 +28,8 @@ def compute_statistics(
     """
     if end <= start:
         raise InvalidInputError("end must be after start", field="end")
-    path = require_region(session, region_code).path
+    region = require_region(session, region_code)
+    path = region.path
     encounters, assisted, items = encounter_figures(session, path, start, end)
     dispatches, staff, vehicles = dispatch_figures(session, path, start, end)
     inc = incident_figures(
@@ -42,6 +43,7 @@ def compute_statistics(
     times = inc.response_times_s
     return Statistics(
         region_code=region_code,
+        timezone=region.timezone,
         start=start,
         end=end,
         person_times_assisted=assisted,
