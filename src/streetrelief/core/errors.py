@@ -87,3 +87,14 @@ class ImportFileError(InvalidInputError):
         where = f"{path or 'input'}" + (f", line {line}" if line is not None else "")
         super().__init__(f"{where}: {detail}", line=line, path=path)
         self.line = line
+
+
+class CapParseError(InvalidInputError):
+    """A CAP alert message that is unsafe, malformed, schema-invalid or not CAP 1.2 at all."""
+
+    code = "invalid_cap_message"
+    title = "Invalid CAP message"
+
+    def __init__(self, detail: str, *, source: str) -> None:
+        super().__init__(f"{source}: {detail}", source=source)
+        self.source = source

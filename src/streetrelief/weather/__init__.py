@@ -1,0 +1,1 @@
+"""Weather: CAP warnings, observations and forecasts, wind chill."""

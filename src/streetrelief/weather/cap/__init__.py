@@ -1,0 +1,25 @@
+"""CAP 1.2 alert messages: safe parsing and the frozen data they become.
+
+The package owns reading CAP from bytes (`parse_cap`, `parse_atom_index`) and the shape of a
+parsed alert (`CapAlert` and its parts); fetching feeds, storing alerts and acting on them
+belong to the weather services and jobs.
+"""
+
+from streetrelief.weather.cap.models import (
+    CapAlert,
+    CapArea,
+    CapCircle,
+    CapInfo,
+    CapReference,
+)
+from streetrelief.weather.cap.parse import parse_atom_index, parse_cap
+
+__all__ = [
+    "CapAlert",
+    "CapArea",
+    "CapCircle",
+    "CapInfo",
+    "CapReference",
+    "parse_atom_index",
+    "parse_cap",
+]
