@@ -8,6 +8,7 @@ from streetrelief.config import Settings
 from streetrelief.core.clock import SystemClock
 from streetrelief.db.engine import get_engine, make_session_factory, session_scope
 from streetrelief.db.migrate import upgrade
+from streetrelief.db.outbox import events_after
 from streetrelief.demo.load import load_demo
 from streetrelief.stats.service import compute_statistics
 
@@ -32,4 +33,16 @@ def test_demo_loads_once_and_shows_the_whole_loop(tmp_path: Path) -> None:
     assert stats.response_time_p50_s < 30 * 60
     # The critical report was dispatched automatically.
     assert stats.dispatches == 2
+    get_engine(settings.database_url).dispose()
+
+
+def test_demo_events_follow_each_other_in_time(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}")
+    upgrade(settings.database_url)
+    load_demo(settings)
+    factory = make_session_factory(get_engine(settings.database_url))
+    with session_scope(factory, read_only=True) as session:
+        times = [e.occurred_at for e in events_after(session, 0, limit=10_000)]
+    assert len(times) > 20
+    assert times == sorted(times)
     get_engine(settings.database_url).dispose()

@@ -177,7 +177,7 @@ _REPORTS = [
     ),
     (
         Channel.patrol,
-        150,
+        130,
         "110105",
         ["refuses_help", "inadequate_clothing"],
         "桥下有人露宿，拒绝去救助站（演示）",

@@ -63,7 +63,7 @@ def rank_teams(options: list[TeamOption], required: frozenset[str]) -> list[Reco
             parts.append(
                 f"lacks {', '.join(missing)}" if missing else f"has {', '.join(sorted(required))}"
             )
-        parts.append(f"{o.dispatches_24h} dispatches in 24 h")
+        parts.append(f"dispatches in the past 24 h: {o.dispatches_24h}")
         ranked.append(
             Recommendation(
                 rank=rank,
