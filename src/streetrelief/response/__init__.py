@@ -1,0 +1,1 @@
+"""Response: tiered cold-weather response levels and the policies that set them."""
