@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     triage_policy_path: Path | None = Field(
         None, description="YAML triage policy; the shipped campaign default when unset."
     )
+    geocode_tables_dir: Path | None = Field(
+        None,
+        description="Folder of extra YAML geocode tables (CAP geocode -> region code), read "
+        "after the shipped ones in streetrelief/weather/geocodes; a later table wins.",
+    )
     max_text_length: int = Field(
         2000, gt=0, description="Longest free-text field accepted in a report, characters."
     )

@@ -9,6 +9,7 @@ from streetrelief import __version__
 from streetrelief.api.errors import install_error_handlers
 from streetrelief.api.limits import BodySizeLimit
 from streetrelief.api.routers import (
+    alerts,
     events,
     health,
     incidents,
@@ -23,6 +24,7 @@ from streetrelief.core.clock import Clock, SystemClock
 from streetrelief.db.engine import get_engine, make_session_factory
 from streetrelief.dispatch.travel import StraightLineTravel, TravelTimeProvider
 from streetrelief.triage.policy import TriagePolicy, load_policy
+from streetrelief.weather.geocode_tables import load_geocode_tables
 
 
 def create_app(
@@ -51,9 +53,10 @@ def create_app(
         vehicle_speed_kmh=settings.vehicle_speed_kmh,
         walking_speed_kmh=settings.walking_speed_kmh,
     )
+    app.state.geocode_tables = load_geocode_tables(settings.geocode_tables_dir)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
-    for module in (reports, incidents, teams, service_points, regions, stats, events):
+    for module in (reports, incidents, teams, service_points, regions, stats, events, alerts):
         app.include_router(module.router, prefix="/api/v1")
     return app

@@ -13,6 +13,7 @@ from streetrelief.core.ids import MAX_RECORD_ID
 from streetrelief.db.engine import session_scope
 from streetrelief.dispatch.travel import TravelTimeProvider
 from streetrelief.triage.policy import TriagePolicy
+from streetrelief.weather.geocode_tables import GeocodeTables
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -44,10 +45,17 @@ async def get_triage_policy(request: Request) -> TriagePolicy:
     return policy
 
 
+async def get_geocode_tables(request: Request) -> GeocodeTables:
+    """The CAP geocode tables in use."""
+    tables: GeocodeTables = request.app.state.geocode_tables
+    return tables
+
+
 # scope="function": the commit runs before the response is sent, so a failed commit is an error
 # response rather than a lost write after a 201.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 TriagePolicyDep = Annotated[TriagePolicy, Depends(get_triage_policy)]
+GeocodeTablesDep = Annotated[GeocodeTables, Depends(get_geocode_tables)]
 TravelDep = Annotated[TravelTimeProvider, Depends(get_travel)]
 IdPath = Annotated[int, Path(ge=1, le=MAX_RECORD_ID, description="A record id.")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from streetrelief.cli import db, regions, replay, serve, service_points, stats, teams
+from streetrelief.cli import db, regions, replay, serve, service_points, stats, teams, weather
 
 app = typer.Typer(
     name="streetrelief",
@@ -19,3 +19,4 @@ app.command("replay")(replay.replay)
 app.command("stats")(stats.stats)
 app.add_typer(teams.app, name="teams")
 app.add_typer(service_points.app, name="service-points")
+app.add_typer(weather.app, name="weather")

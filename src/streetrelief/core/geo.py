@@ -8,8 +8,10 @@ kept here (GCJ-02, the datum of AMap and most Chinese data sets, to WGS-84).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import h3
+from shapely.geometry import Point, Polygon
 
 from streetrelief.core.errors import InvalidInputError
 
@@ -48,6 +50,20 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dl = math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def shape_polygon(ring: Sequence[tuple[float, float]]) -> Polygon:
+    """A shapely polygon from a ring of (lat, lon) pairs, WGS-84 degrees (CAP order).
+
+    This is the one place where (lat, lon) becomes shapely's (x=lon, y=lat); the polygon is
+    planar in degrees, which is what CAP polygons mean at warning scale.
+    """
+    return Polygon([(lon, lat) for lat, lon in ring])
+
+
+def shape_point(lat: float, lon: float) -> Point:
+    """A shapely point (x=lon, y=lat) for a WGS-84 (lat, lon), degrees."""
+    return Point(lon, lat)
 
 
 def h3_cell(lat: float, lon: float) -> str:

@@ -9,8 +9,14 @@ from streetrelief.people.models import Encounter, EncounterItem, Person
 from streetrelief.regions.models import Region
 from streetrelief.service_points.models import ServicePoint
 from streetrelief.teams.models import Team, TeamMember
+from streetrelief.weather.models import Alert, AlertArea, AlertInfo, AlertReference, AlertRegion
 
 __all__ = [
+    "Alert",
+    "AlertArea",
+    "AlertInfo",
+    "AlertReference",
+    "AlertRegion",
     "Base",
     "Dispatch",
     "Encounter",

@@ -69,6 +69,16 @@ def with_centre_near(session: Session, lat: float, lon: float, span_deg: float) 
     return session.scalars(stmt).all()
 
 
+def with_centre_in_box(
+    session: Session, south: float, west: float, north: float, east: float
+) -> Sequence[Region]:
+    """Regions whose centre lies in the box (WGS-84 degrees, edges included), by path."""
+    stmt = select(Region).where(
+        and_(Region.lat.between(south, north), Region.lon.between(west, east))
+    )
+    return session.scalars(stmt.order_by(Region.path)).all()
+
+
 def has_located_descendant(session: Session, path: str) -> bool:
     """Whether a region below ``path`` has a centre."""
     stmt = select(Region.code).where(

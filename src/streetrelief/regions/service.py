@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -90,6 +90,21 @@ def locate_region(session: Session, lat: float, lon: float) -> Region | None:
         ):
             return best
     return None
+
+
+def regions_with_centre_in_box(
+    session: Session, south: float, west: float, north: float, east: float
+) -> Sequence[Region]:
+    """Regions whose centre lies in a lat/lon box, WGS-84 degrees (edges included).
+
+    Other domains narrow a shape down to candidates with this before testing each centre.
+    """
+    return repository.with_centre_in_box(session, south, west, north, east)
+
+
+def existing_region_codes(session: Session, codes: Collection[str]) -> set[str]:
+    """The codes among ``codes`` that name a region of the tree (a few thousand at most)."""
+    return set(repository.stored_by_code(session, codes))
 
 
 def find_region(session: Session, code: str) -> Region:

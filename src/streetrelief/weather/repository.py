@@ -1,0 +1,93 @@
+"""Queries on stored CAP alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from streetrelief.regions.repository import in_subtree
+from streetrelief.weather.models import (
+    Alert,
+    AlertInfo,
+    AlertReference,
+    AlertRegion,
+    AlertState,
+)
+
+
+def by_key(session: Session, sender: str, identifier: str, sent: datetime) -> Alert | None:
+    """The alert stored under (sender, identifier, sent), or None."""
+    stmt = select(Alert).where(
+        Alert.sender == sender, Alert.identifier == identifier, Alert.sent == sent
+    )
+    return session.scalars(stmt).first()
+
+
+def by_sender_identifier(session: Session, sender: str, identifier: str) -> Sequence[Alert]:
+    """Alerts of ``sender`` with ``identifier``, newest ``sent`` first."""
+    stmt = select(Alert).where(Alert.sender == sender, Alert.identifier == identifier)
+    return session.scalars(stmt.order_by(Alert.sent.desc(), Alert.id.desc())).all()
+
+
+def unresolved_references_to(
+    session: Session, sender: str, identifier: str
+) -> Sequence[AlertReference]:
+    """References to (sender, identifier) whose message had not been stored, oldest first."""
+    stmt = select(AlertReference).where(
+        AlertReference.sender == sender,
+        AlertReference.identifier == identifier,
+        AlertReference.referenced_alert_id.is_(None),
+    )
+    return session.scalars(stmt.order_by(AlertReference.id)).all()
+
+
+def get(session: Session, alert_id: int) -> Alert | None:
+    """The alert with ``alert_id``, without its children."""
+    return session.get(Alert, alert_id)
+
+
+def get_detail(session: Session, alert_id: int) -> Alert | None:
+    """The alert with its regions, infos and areas loaded."""
+    stmt = (
+        select(Alert)
+        .where(Alert.id == alert_id)
+        .options(
+            selectinload(Alert.regions),
+            selectinload(Alert.infos).selectinload(AlertInfo.areas),
+        )
+    )
+    return session.scalars(stmt).first()
+
+
+def listed(
+    session: Session,
+    *,
+    region_path: str | None = None,
+    active_at: datetime | None = None,
+    limit: int = 500,
+) -> Sequence[Alert]:
+    """Alerts with their regions, newest ``sent`` first.
+
+    Args:
+        region_path: only alerts matched to a region of this subtree.
+        active_at: only alerts in force then: state ``in_force``, status Actual, sent at or
+            before it, and not expired by then.
+        limit: at most this many.
+    """
+    stmt = select(Alert).options(selectinload(Alert.regions))
+    if region_path is not None:
+        linked = select(AlertRegion.alert_id).where(
+            in_subtree(AlertRegion.region_code, region_path)
+        )
+        stmt = stmt.where(Alert.id.in_(linked))
+    if active_at is not None:
+        stmt = stmt.where(
+            Alert.state == AlertState.in_force,
+            Alert.status == "Actual",
+            Alert.sent <= active_at,
+            or_(Alert.expires.is_(None), Alert.expires > active_at),
+        )
+    return session.scalars(stmt.order_by(Alert.sent.desc(), Alert.id.desc()).limit(limit)).all()
