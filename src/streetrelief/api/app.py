@@ -15,6 +15,7 @@ from streetrelief.api.routers import (
     incidents,
     regions,
     reports,
+    response_levels,
     service_points,
     stats,
     teams,
@@ -57,6 +58,16 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
-    for module in (reports, incidents, teams, service_points, regions, stats, events, alerts):
+    for module in (
+        reports,
+        incidents,
+        teams,
+        service_points,
+        regions,
+        stats,
+        events,
+        alerts,
+        response_levels,
+    ):
         app.include_router(module.router, prefix="/api/v1")
     return app

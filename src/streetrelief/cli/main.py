@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from streetrelief.cli import db, regions, replay, serve, service_points, stats, teams, weather
+from streetrelief.cli import (
+    db,
+    regions,
+    replay,
+    response,
+    serve,
+    service_points,
+    stats,
+    teams,
+    weather,
+)
 
 app = typer.Typer(
     name="streetrelief",
@@ -20,3 +30,4 @@ app.command("stats")(stats.stats)
 app.add_typer(teams.app, name="teams")
 app.add_typer(service_points.app, name="service-points")
 app.add_typer(weather.app, name="weather")
+app.add_typer(response.app, name="response")

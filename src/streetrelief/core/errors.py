@@ -98,3 +98,9 @@ class CapParseError(InvalidInputError):
     def __init__(self, detail: str, *, source: str) -> None:
         super().__init__(f"{source}: {detail}", source=source)
         self.source = source
+
+
+class ResponseNotConfiguredError(ConflictError):
+    """A region asked to decide its own response level without a response policy of its own."""
+
+    code = "response_not_configured"

@@ -7,6 +7,7 @@ from streetrelief.incidents.models import Incident
 from streetrelief.intake.models import Report
 from streetrelief.people.models import Encounter, EncounterItem, Person
 from streetrelief.regions.models import Region
+from streetrelief.response.models import RegionResponse, ResponseActivation
 from streetrelief.service_points.models import ServicePoint
 from streetrelief.teams.models import Team, TeamMember
 from streetrelief.weather.models import Alert, AlertArea, AlertInfo, AlertReference, AlertRegion
@@ -25,7 +26,9 @@ __all__ = [
     "Incident",
     "Person",
     "Region",
+    "RegionResponse",
     "Report",
+    "ResponseActivation",
     "ServicePoint",
     "Team",
     "TeamMember",

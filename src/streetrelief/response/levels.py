@@ -39,7 +39,18 @@ class Colour(StrEnum):
         return cls(_COLOUR_ALIASES.get(name, name))
 
 
-_COLOUR_ALIASES = {"amber": "orange"}  # Met Office warnings say amber for the middle tier
+# The Met Office says amber for the middle tier; CMA and CWA name colours in Chinese
+# (traditional and simplified), e.g. CWA's CAP parameter alert_color 黃色 / 橙色.
+_COLOUR_ALIASES = {
+    "amber": "orange",
+    "藍色": "blue",
+    "蓝色": "blue",
+    "黃色": "yellow",
+    "黄色": "yellow",
+    "橙色": "orange",
+    "紅色": "red",
+    "红色": "red",
+}
 
 
 class ResponseLevel(IntEnum):

@@ -41,7 +41,7 @@ from streetrelief.response.decision import (
 )
 from streetrelief.response.levels import Colour, ResponseLevel
 
-PRESETS = ("china", "nyc_code_blue", "toronto", "uk_swep", "meteoalarm")
+PRESETS = ("china", "nyc_code_blue", "toronto", "uk_swep", "meteoalarm", "taiwan_cwa")
 """The policies shipped in ``response/presets``."""
 
 

@@ -91,3 +91,27 @@ def listed(
             or_(Alert.expires.is_(None), Alert.expires > active_at),
         )
     return session.scalars(stmt.order_by(Alert.sent.desc(), Alert.id.desc()).limit(limit)).all()
+
+
+def in_force_for_regions(
+    session: Session, region_codes: Sequence[str], at: datetime
+) -> Sequence[Alert]:
+    """Alerts in force at ``at`` matched to any of ``region_codes``, with regions and infos.
+
+    In force as in ``listed``: state ``in_force``, status Actual, sent by then, not expired.
+    """
+    if not region_codes:
+        return []
+    linked = select(AlertRegion.alert_id).where(AlertRegion.region_code.in_(region_codes))
+    stmt = (
+        select(Alert)
+        .where(
+            Alert.id.in_(linked),
+            Alert.state == AlertState.in_force,
+            Alert.status == "Actual",
+            Alert.sent <= at,
+            or_(Alert.expires.is_(None), Alert.expires > at),
+        )
+        .options(selectinload(Alert.regions), selectinload(Alert.infos))
+    )
+    return session.scalars(stmt.order_by(Alert.sent, Alert.id)).all()

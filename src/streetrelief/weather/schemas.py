@@ -123,3 +123,24 @@ class IngestReport(BaseModel):
     def refused(self) -> int:
         """Files refused."""
         return sum(f.refused is not None for f in self.files)
+
+
+class WarningInForce(BaseModel):
+    """One info block of an alert in force for a region, as other domains read it.
+
+    ``event_codes`` and ``parameters`` are CAP [valueName, value] pairs; times are aware UTC.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    alert_id: int
+    identifier: str
+    sender: str
+    sent: datetime
+    event: str
+    event_codes: list[list[str]]
+    severity: str
+    onset: datetime | None
+    expires: datetime | None
+    parameters: list[list[str]]
+    region_codes: list[str] = Field(description="The asked-for regions the alert was matched to.")

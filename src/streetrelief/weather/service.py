@@ -42,7 +42,12 @@ from streetrelief.weather.models import (
     AlertRegion,
     AlertState,
 )
-from streetrelief.weather.schemas import AlertIngested, FileIngested, IngestReport
+from streetrelief.weather.schemas import (
+    AlertIngested,
+    FileIngested,
+    IngestReport,
+    WarningInForce,
+)
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +155,43 @@ def list_alerts(
     """
     path = require_region(session, region_code).path if region_code is not None else None
     return repository.listed(session, region_path=path, active_at=active_at)
+
+
+def warnings_in_force(
+    session: Session, region_codes: Sequence[str], *, at: datetime
+) -> list[WarningInForce]:
+    """The info blocks of alerts in force at ``at`` that cover any of ``region_codes``.
+
+    Args:
+        region_codes: region codes, e.g. a region and its ancestors; unknown codes match nothing.
+        at: the instant (aware UTC); an alert counts when in force in its chain, status Actual,
+            sent by then and not expired.
+
+    Returns:
+        One entry per info block (several languages give several), oldest alert first. Whether
+        an info has begun (``onset``) or what it means for a level is left to the caller.
+    """
+    wanted = set(region_codes)
+    out: list[WarningInForce] = []
+    for alert in repository.in_force_for_regions(session, sorted(wanted), at):
+        codes = sorted(r.region_code for r in alert.regions if r.region_code in wanted)
+        out.extend(
+            WarningInForce(
+                alert_id=alert.id,
+                identifier=alert.identifier,
+                sender=alert.sender,
+                sent=alert.sent,
+                event=info.event,
+                event_codes=[list(p) for p in info.event_codes],
+                severity=info.severity,
+                onset=info.onset or info.effective,
+                expires=info.expires,
+                parameters=[list(p) for p in info.parameters],
+                region_codes=codes,
+            )
+            for info in alert.infos
+        )
+    return out
 
 
 def _ingest_file(

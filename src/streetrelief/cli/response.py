@@ -1,0 +1,159 @@
+"""``streetrelief response``: configure a region's policy, show, reassess and override levels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import typer
+from pydantic import TypeAdapter, ValidationError
+from rich.markup import escape
+from rich.table import Table
+
+from streetrelief.cli.common import cli_session, console
+from streetrelief.core.clock import SystemClock
+from streetrelief.core.errors import InvalidInputError
+from streetrelief.response.levels import ResponseLevel
+from streetrelief.response.schemas import ReassessResult, ResponseLevelRead, WeatherReading
+from streetrelief.response.service import (
+    configure_region,
+    list_levels,
+    override_level,
+    reassess_region,
+)
+
+app = typer.Typer(help="Response levels per region.", no_args_is_help=True)
+
+_LEVELS = TypeAdapter(list[ResponseLevelRead])
+
+RICH_COLOUR = {
+    "blue": "bold blue",
+    "yellow": "bold yellow",
+    "orange": "bold dark_orange",
+    "red": "bold red",
+}
+"""Rich style of each level colour (Rich has no plain "orange")."""
+
+
+@app.command("configure")
+def configure(
+    region: str = typer.Argument(..., help="Region code."),
+    preset: str = typer.Option(..., "--preset", help="A shipped preset, e.g. china, toronto."),
+    province: str | None = typer.Option(
+        None, "--province", help="Province code for the China preset's local rules."
+    ),
+) -> None:
+    """Give REGION a response policy from a shipped preset."""
+    now = SystemClock().now()
+    with cli_session() as session:
+        row = configure_region(session, region, preset, province=province, now=now)
+        level = ResponseLevel(row.level).name
+    console.print(f"{escape(region)}: configured with {escape(preset)} (level {level})")
+
+
+@app.command("status")
+def status(
+    region: str | None = typer.Option(None, "--region", "-r", help="Region code: subtree root."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Print the configured regions with their level, colour, trigger and since when."""
+    with cli_session(read_only=True) as session:
+        rows = list_levels(session, region_code=region)
+    if as_json:
+        print(_LEVELS.dump_json(rows, indent=2).decode())
+        return
+    console.print(levels_table(rows))
+
+
+@app.command("reassess")
+def reassess(
+    region: str = typer.Argument(..., help="A configured region code."),
+    temperature: float | None = typer.Option(None, "--temperature", help="Air now, °C."),
+    wind_kmh: float | None = typer.Option(None, "--wind-kmh", help="Wind at 10 m now, km/h."),
+) -> None:
+    """Decide REGION's level now from the warnings in force and an optional reading."""
+    if temperature is None and wind_kmh is not None:
+        raise typer.BadParameter("--wind-kmh needs --temperature", param_hint="--wind-kmh")
+    now = SystemClock().now()
+    with cli_session() as session:
+        reading = None if temperature is None else _reading(temperature, wind_kmh)
+        result = reassess_region(session, region, now=now, conditions=reading)
+    _print_result(region, result)
+
+
+@app.command("override")
+def override(
+    region: str = typer.Argument(..., help="A configured region code."),
+    level: str = typer.Argument(..., help="none, IV, III, II or I."),
+    reason: str = typer.Option(..., "--reason", help="Why the policy is overridden."),
+    until: str | None = typer.Option(
+        None, "--until", help="ISO 8601 end with offset, e.g. 2026-01-21T08:00+08:00 (24 h)."
+    ),
+    by: str = typer.Option("", "--by", help="Who overrides."),
+) -> None:
+    """Hold REGION at LEVEL until a time, with a reason."""
+    try:
+        wanted = ResponseLevel.parse(level)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="LEVEL") from exc
+    end = None
+    if until is not None:
+        try:
+            end = datetime.fromisoformat(until)
+        except ValueError as exc:
+            raise typer.BadParameter(
+                f"not an ISO 8601 time: {until}", param_hint="--until"
+            ) from exc
+        if end.utcoffset() is None:
+            raise typer.BadParameter("give a UTC offset, e.g. +08:00 or Z", param_hint="--until")
+    now = SystemClock().now()
+    with cli_session() as session:
+        result = override_level(session, region, wanted, reason=reason, until=end, by=by, now=now)
+    _print_result(region, result)
+
+
+def _reading(temperature_c: float, wind_kmh: float | None) -> WeatherReading:
+    try:
+        return WeatherReading(temperature_c=temperature_c, wind_speed_kmh=wind_kmh)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(p) for p in problem["loc"])
+        raise InvalidInputError(f"{where}: {problem['msg']}") from exc
+
+
+def _print_result(region: str, result: ReassessResult) -> None:
+    level = result.response.level
+    text = f"{escape(region)}: level {_styled(level, result.response.colour)}"
+    if result.has_changed:
+        text += f" (was {result.previous_level}; {escape(result.response.trigger.reason)})"
+    elif result.is_held and result.held_until is not None:
+        text += f" (held until {result.held_until.isoformat()})"
+    else:
+        text += " (unchanged)"
+    console.print(text, soft_wrap=True)
+
+
+def _styled(level: str, colour: str | None) -> str:
+    style = RICH_COLOUR.get(colour or "")
+    return f"[{style}]{level}[/{style}]" if style else level
+
+
+def levels_table(rows: list[ResponseLevelRead]) -> Table:
+    """One row per configured region: code, preset, level in its colour, trigger, since."""
+    table = Table(title="Response levels")
+    for column in ("region", "preset", "level", "colour", "trigger", "since (UTC)"):
+        table.add_column(column)
+    for row in rows:
+        trigger = row.trigger.rule or row.trigger.kind
+        if row.trigger.warning:
+            trigger += f" ({row.trigger.warning})"
+        elif row.trigger.reading_c is not None:
+            trigger += f" ({row.trigger.reading_c:.1f} °C)"
+        table.add_row(
+            escape(row.region_code),
+            escape(row.preset),
+            _styled(row.level, row.colour),
+            row.colour or "-",
+            escape(trigger),
+            row.since_at.strftime("%Y-%m-%d %H:%M"),
+        )
+    return table

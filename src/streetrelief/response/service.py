@@ -1,0 +1,415 @@
+"""Use cases of response levels per region: configure, reassess, override, read.
+
+Owns each configured region's level in force and its hysteresis state, the activation log and
+the domain event ``response.level_changed``, all written in the caller's transaction. Which
+warnings are in force is asked of ``weather.service``; the rules are ``response.policy``; what
+a level change sets in motion (the playbook) is left to its listeners.
+
+A region without a configuration of its own reads the level of its nearest configured
+ancestor, so a district reads its city's level. Warnings count for a region when they were
+matched to it or to one of its ancestors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session
+
+from streetrelief.core.clock import ensure_utc
+from streetrelief.core.errors import InvalidInputError, ResponseNotConfiguredError
+from streetrelief.db.outbox import emit
+from streetrelief.regions.models import Region
+from streetrelief.regions.service import require_region
+from streetrelief.response import repository
+from streetrelief.response.decision import (
+    ActiveWarning,
+    Conditions,
+    Decision,
+    Override,
+    Trigger,
+    TriggerKind,
+    set_override,
+)
+from streetrelief.response.levels import Colour, ResponseLevel
+from streetrelief.response.models import RegionResponse, ResponseActivation
+from streetrelief.response.policy import ResponsePolicy, evaluate, load_preset
+from streetrelief.response.schemas import (
+    ActivationRead,
+    EffectiveLevelRead,
+    ReassessResult,
+    ResponseLevelRead,
+    TriggerRead,
+    WeatherReading,
+)
+from streetrelief.response.state_codec import state_from_json, state_to_json
+from streetrelief.weather.schemas import WarningInForce
+from streetrelief.weather.service import warnings_in_force
+from streetrelief.weather.windchill import wind_chill_c
+
+DEFAULT_OVERRIDE = timedelta(hours=24)
+"""How long an override lasts when no end is given: one day and night, a streetrelief campaign
+choice, so that a forgotten override ends by itself."""
+
+COLOUR_PARAMETERS = ("alert_color", "awareness_level", "AREA_COLOR")
+"""CAP ``<parameter>`` names that carry a warning's colour: CWA CAP-TWP ``alert_color``
+(e.g. 黃色), MeteoAlarm ``awareness_level`` ("2; yellow; Moderate"), and DWD's colour name."""
+
+LEVEL_CHANGED = "response.level_changed"
+
+
+def configure_region(
+    session: Session,
+    region_code: str,
+    preset: str,
+    *,
+    province: str | None = None,
+    now: datetime,
+) -> RegionResponse:
+    """Give a region a shipped response policy; a configured region keeps its level and state.
+
+    Args:
+        region_code: the region.
+        preset: one of ``response.policy.PRESETS``.
+        province: a province code for the China preset's local rules.
+        now: aware time of the change.
+
+    Raises:
+        UnknownRegionError: no such region.
+        PolicyError: no such preset.
+    """
+    require_region(session, region_code)
+    load_preset(preset, province=province)
+    now = ensure_utc(now)
+    row = repository.get(session, region_code)
+    if row is None:
+        row = RegionResponse(
+            region_code=region_code,
+            preset=preset,
+            province=province,
+            configured_at=now,
+            level=int(ResponseLevel.none),
+            since_at=now,
+            state={},
+            trigger_kind=TriggerKind.none.value,
+            trigger_reason="",
+        )
+        session.add(row)
+    else:
+        row.preset, row.province, row.configured_at = preset, province, now
+    session.flush()
+    return row
+
+
+def reassess_region(
+    session: Session,
+    region_code: str,
+    *,
+    now: datetime,
+    conditions: WeatherReading | None = None,
+) -> ReassessResult:
+    """Decide a configured region's level now from the warnings in force and a reading.
+
+    Warnings are the alerts in force matched to the region or an ancestor. On a level change an
+    activation row and a ``response.level_changed`` event are written in this transaction.
+
+    Args:
+        region_code: a configured region.
+        now: aware time of the decision; not before its last one.
+        conditions: air temperature (°C) and wind (km/h) now; the wind chill follows the 2001
+            JAG/TI index (``weather.windchill``).
+
+    Raises:
+        UnknownRegionError: no such region.
+        ResponseNotConfiguredError: the region has no response policy of its own.
+        InvalidInputError: ``now`` is before the last evaluation.
+    """
+    region, row = _require_configured(session, region_code)
+    return _decide(session, region, row, now=ensure_utc(now), conditions=conditions)
+
+
+def override_level(
+    session: Session,
+    region_code: str,
+    level: ResponseLevel,
+    *,
+    reason: str,
+    until: datetime | None,
+    by: str,
+    now: datetime,
+) -> ReassessResult:
+    """Set a leader's level for a region, winning over the policy until ``until``.
+
+    Args:
+        level: the level to hold.
+        reason: why; required.
+        until: aware end of the override; ``DEFAULT_OVERRIDE`` from now when None.
+        by: who overrides.
+        now: aware time of the override.
+
+    Raises:
+        InvalidInputError: no reason, or ``until`` not after ``now``.
+        ResponseNotConfiguredError: the region has no response policy of its own.
+    """
+    now = ensure_utc(now)
+    if until is not None and until.utcoffset() is None:
+        raise InvalidInputError("override until needs a UTC offset", field="until")
+    end = ensure_utc(until) if until is not None else now + DEFAULT_OVERRIDE
+    if end <= now:
+        raise InvalidInputError("an override must end after now", field="until")
+    override = Override(level=level, reason=reason.strip(), until=end, by=by)
+    region, row = _require_configured(session, region_code)
+    row.state = state_to_json(set_override(state_from_json(row.state), override))
+    return _decide(session, region, row, now=now, conditions=None)
+
+
+def clear_override(session: Session, region_code: str, *, now: datetime) -> ReassessResult:
+    """End a leader's override early; the policy's level applies again at once.
+
+    Raises:
+        ResponseNotConfiguredError: the region has no response policy of its own.
+    """
+    region, row = _require_configured(session, region_code)
+    row.state = state_to_json(set_override(state_from_json(row.state), None))
+    return _decide(session, region, row, now=ensure_utc(now), conditions=None)
+
+
+def current_level(session: Session, region_code: str) -> EffectiveLevelRead:
+    """The level in force in a region: its own, or its nearest configured ancestor's.
+
+    Returns:
+        The level (``none`` when neither the region nor an ancestor is configured), where it
+        comes from, and that region's activation history, newest first.
+
+    Raises:
+        UnknownRegionError: no such region.
+    """
+    region = require_region(session, region_code)
+    chain = _ancestry(region)
+    rows = {r.region_code: r for r in repository.by_codes(session, chain)}
+    source = next((rows[c] for c in reversed(chain) if c in rows), None)
+    if source is None:
+        return EffectiveLevelRead(
+            region_code=region.code,
+            level=ResponseLevel.none.name,
+            colour=None,
+            is_inherited=False,
+            from_region_code=None,
+            response=None,
+        )
+    read = to_read(source)
+    return EffectiveLevelRead(
+        region_code=region.code,
+        level=read.level,
+        colour=read.colour,
+        is_inherited=source.region_code != region.code,
+        from_region_code=source.region_code,
+        response=read,
+        history=[activation_read(a) for a in repository.activations(session, source.region_code)],
+    )
+
+
+def list_levels(session: Session, *, region_code: str | None = None) -> list[ResponseLevelRead]:
+    """Configured regions of a subtree (all when None) with their level in force, by code.
+
+    Raises:
+        UnknownRegionError: ``region_code`` is not a region.
+    """
+    path = require_region(session, region_code).path if region_code is not None else None
+    return [to_read(r) for r in repository.in_region_subtree(session, path)]
+
+
+def to_read(row: RegionResponse) -> ResponseLevelRead:
+    """The API shape of a configured region's level."""
+    level = ResponseLevel(row.level)
+    override = state_from_json(row.state).override
+    return ResponseLevelRead(
+        region_code=row.region_code,
+        preset=row.preset,
+        province=row.province,
+        level=level.name,
+        colour=None if level.colour is None else level.colour.value,
+        since_at=row.since_at,
+        evaluated_at=row.evaluated_at,
+        trigger=TriggerRead(
+            kind=row.trigger_kind,
+            rule=row.trigger_rule,
+            warning=row.trigger_warning,
+            reading_c=row.trigger_reading_c,
+            reason=row.trigger_reason,
+        ),
+        override_until=None if override is None else override.until,
+    )
+
+
+def activation_read(row: ResponseActivation) -> ActivationRead:
+    """The API shape of one level change."""
+    return ActivationRead(
+        id=row.id,
+        region_code=row.region_code,
+        from_level=ResponseLevel(row.from_level).name,
+        to_level=ResponseLevel(row.to_level).name,
+        at=row.at,
+        trigger_kind=row.trigger_kind,
+        trigger_rule=row.trigger_rule,
+        trigger_source=row.trigger_source,
+        trigger_warning=row.trigger_warning,
+        trigger_reading_c=row.trigger_reading_c,
+        reason=row.reason,
+        is_override=row.is_override,
+        by=row.by,
+    )
+
+
+def active_warnings(session: Session, region: Region, *, at: datetime) -> list[ActiveWarning]:
+    """The warnings in force for a region (matched to it or an ancestor), as the policy reads them.
+
+    A warning's colour comes from its ``COLOUR_PARAMETERS``; one without a colour we know
+    calls for no level.
+    """
+    return [_as_warning(w) for w in warnings_in_force(session, _ancestry(region), at=at)]
+
+
+def _as_warning(warning: WarningInForce) -> ActiveWarning:
+    codes = [value for _name, value in warning.event_codes]
+    return ActiveWarning(
+        identifier=warning.identifier,
+        event_code=codes[0] if codes else warning.event,
+        event_name=warning.event,
+        colour=_colour(warning.parameters),
+        onset=warning.onset,
+        expires=warning.expires,
+        severity=warning.severity,
+    )
+
+
+def _colour(parameters: Sequence[Sequence[str]]) -> Colour | None:
+    for name, value in parameters:
+        if name not in COLOUR_PARAMETERS:
+            continue
+        # MeteoAlarm writes "2; yellow; Moderate": the colour is the second part.
+        parts = [p.strip() for p in value.split(";")]
+        for part in parts[1:2] if len(parts) > 1 else parts:
+            try:
+                return Colour.parse(part)
+            except ValueError:
+                continue
+    return None
+
+
+def _ancestry(region: Region) -> list[str]:
+    """The region's codes from the root down to itself."""
+    return [c for c in region.path.strip("/").split("/") if c]
+
+
+def _require_configured(session: Session, region_code: str) -> tuple[Region, RegionResponse]:
+    region = require_region(session, region_code)
+    row = repository.get(session, region_code)
+    if row is None:
+        raise ResponseNotConfiguredError(
+            f"region {region_code} has no response policy; configure one first",
+            field="region_code",
+        )
+    return region, row
+
+
+def _policy(row: RegionResponse) -> ResponsePolicy:
+    return load_preset(row.preset, province=row.province)
+
+
+def _conditions(region: Region, reading: WeatherReading | None, at: datetime) -> Conditions | None:
+    if reading is None:
+        return None
+    chill = (
+        wind_chill_c(reading.temperature_c, reading.wind_speed_kmh)
+        if reading.wind_speed_kmh is not None
+        else None
+    )
+    try:
+        zone = ZoneInfo(region.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInputError(f"region {region.code} has an unknown time zone") from exc
+    return Conditions(reading.temperature_c, chill, at.astimezone(zone).time())
+
+
+def _decide(
+    session: Session,
+    region: Region,
+    row: RegionResponse,
+    *,
+    now: datetime,
+    conditions: WeatherReading | None,
+) -> ReassessResult:
+    decision = evaluate(
+        _policy(row),
+        at=now,
+        active_warnings=active_warnings(session, region, at=now),
+        observation_or_forecast=_conditions(region, conditions, now),
+        state=state_from_json(row.state),
+    )
+    row.state = state_to_json(decision.state)
+    row.evaluated_at = now
+    activation = None
+    if decision.has_changed:
+        activation = _record_change(session, row, decision, now=now)
+    session.flush()
+    return ReassessResult(
+        response=to_read(row),
+        has_changed=decision.has_changed,
+        previous_level=decision.previous_level.name,
+        is_held=decision.is_held,
+        held_until=decision.held_until,
+        activation=None if activation is None else activation_read(activation),
+    )
+
+
+def _record_change(
+    session: Session, row: RegionResponse, decision: Decision, *, now: datetime
+) -> ResponseActivation:
+    trigger: Trigger = decision.trigger
+    is_override = trigger.kind == TriggerKind.override
+    override = decision.state.override
+    row.level = int(decision.level)
+    row.since_at = now
+    row.trigger_kind = trigger.kind.value
+    # An override trigger carries who overrode as its rule; the log keeps that in ``by``.
+    row.trigger_rule = None if is_override else trigger.rule
+    row.trigger_warning = trigger.warning
+    row.trigger_reading_c = trigger.reading_c
+    row.trigger_reason = trigger.reason
+    activation = ResponseActivation(
+        region_code=row.region_code,
+        from_level=int(decision.previous_level),
+        to_level=int(decision.level),
+        at=now,
+        trigger_kind=trigger.kind.value,
+        trigger_rule=None if is_override else trigger.rule,
+        trigger_source=trigger.source,
+        trigger_warning=trigger.warning,
+        trigger_reading_c=trigger.reading_c,
+        reason=trigger.reason,
+        is_override=is_override,
+        by=override.by if is_override and override is not None else None,
+    )
+    session.add(activation)
+    session.flush()
+    emit(
+        session,
+        type_=LEVEL_CHANGED,
+        subject="response_activation",
+        subject_id=activation.id,
+        at=now,
+        region_code=row.region_code,
+        payload={
+            "from_level": decision.previous_level.name,
+            "to_level": decision.level.name,
+            "trigger_kind": trigger.kind.value,
+            "rule": activation.trigger_rule,
+            "warning": trigger.warning,
+            "reading_c": trigger.reading_c,
+            "is_override": is_override,
+        },
+    )
+    return activation
