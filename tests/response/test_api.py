@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from streetrelief.core.clock import FixedClock
 from streetrelief.db.outbox import events_after
+from streetrelief.weather.service import import_observations
 from tests.factories.regions import beijing_tree
 from tests.factories.response import CWA_CHAIN, FENGLIN, sent_at
 from tests.factories.weather import taiwan_tree
@@ -53,6 +54,23 @@ class TestResponseLevelsApi:
 
         changed = [e for e in events_after(session, 0) if e.type == "response.level_changed"]
         assert [(e.region_code, e.payload["to_level"]) for e in changed] == [("1101", "III")]
+
+    def test_reassess_without_body_reads_the_stored_observation(
+        self, client: TestClient, session: Session, tmp_path: Path
+    ) -> None:
+        # The fixed clock stands at 2026-01-20 22:00 in Beijing; the reading is an hour older.
+        path = tmp_path / "cold.csv"
+        path.write_text(
+            '"No","year","month","day","hour","TEMP","WSPM","station"\n'
+            '1,2026,1,20,21,-16.0,1.0,"Dongsi"\n',
+            encoding="utf-8",
+        )
+        import_observations(session, path, region_code="11")
+        client.put(f"{BASE}/1101/configuration", json={"preset": "toronto"})
+        r = client.post(f"{BASE}/1101/reassess")
+        assert r.status_code == 200, r.text
+        assert r.json()["response"]["level"] == "III"
+        assert r.json()["response"]["trigger"]["reading_c"] == -16.0
 
     def test_reassess_without_body_uses_warnings_only(self, client: TestClient) -> None:
         client.put(f"{BASE}/1101/configuration", json={"preset": "toronto"})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import csv
+import gzip
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,7 +29,8 @@ from streetrelief.response.service import (
     override_level,
     reassess_region,
 )
-from streetrelief.weather.service import ingest_path
+from streetrelief.weather.observations import BEIJING
+from streetrelief.weather.service import import_observations, ingest_path
 from tests.factories.regions import beijing_tree
 from tests.factories.response import CWA_CHAIN, FENGLIN, sent_at
 from tests.factories.weather import taiwan_tree
@@ -246,3 +249,59 @@ class TestBadInput:
         )
         row = configure_region(session, CITY, "china", province="110000", now=clock.now())
         assert (row.preset, row.province, row.level) == ("china", "110000", 2)
+
+
+def _coldest_dongsi_hour(path: Path) -> tuple[datetime, float]:
+    """The coldest complete hour of the raw Dongsi file (UTC) and its temperature, via csv."""
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if "NA" not in (r["TEMP"], r["WSPM"])]
+    coldest = min(rows, key=lambda r: float(r["TEMP"]))
+    local = datetime(  # noqa: DTZ001 - the zone is attached on the next line
+        int(coldest["year"]), int(coldest["month"]), int(coldest["day"]), int(coldest["hour"])
+    )
+    return local.replace(tzinfo=BEIJING).astimezone(UTC), float(coldest["TEMP"])
+
+
+class TestStoredReadings:
+    def test_toronto_district_rises_to_iii_from_the_stored_coldest_hour(
+        self, session: Session, shared_data: Path
+    ) -> None:
+        beijing_tree(session)
+        path = shared_data / "weather" / "beijing_multisite_PRSA_Dongsi_hourly_2013-2017.csv.gz"
+        coldest_at, coldest_c = _coldest_dongsi_hour(path)
+        # The readings belong to the city; the district reads them as its nearest ancestor's.
+        import_observations(session, path, region_code="11")
+        configure_region(session, "110101", "toronto", now=coldest_at - timedelta(days=1))
+
+        result = reassess_region(session, "110101", now=coldest_at)
+
+        assert coldest_c <= -15
+        assert (result.response.level, result.has_changed) == ("III", True)
+        assert result.response.trigger.kind == "condition"
+        assert result.response.trigger.reading_c is not None
+        assert result.response.trigger.reading_c <= coldest_c
+
+    def test_explicit_reading_wins_and_stale_reading_counts_as_none(
+        self, session: Session, tmp_path: Path
+    ) -> None:
+        beijing_tree(session)
+        path = tmp_path / "cold.csv"
+        path.write_text(
+            '"No","year","month","day","hour","TEMP","WSPM","station"\n'
+            '1,2016,1,22,6,-16.0,1.0,"Dongsi"\n',
+            encoding="utf-8",
+        )
+        import_observations(session, path, region_code="11")
+        reading_at = datetime(2016, 1, 21, 22, 0, tzinfo=UTC)
+        configure_region(session, "110101", "toronto", now=reading_at)
+        mild = WeatherReading(temperature_c=-2.0)
+
+        given = reassess_region(session, "110101", now=reading_at, conditions=mild)
+        assert given.response.level == "none"
+
+        configure_region(session, "110105", "toronto", now=reading_at)
+        stale = reassess_region(session, "110105", now=reading_at + timedelta(hours=4))
+        assert stale.response.level == "none"
+        configure_region(session, "110108", "toronto", now=reading_at)
+        fresh = reassess_region(session, "110108", now=reading_at + timedelta(hours=2))
+        assert (fresh.response.level, fresh.response.trigger.reading_c) == ("III", -16.0)

@@ -7,6 +7,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from streetrelief.weather.service import import_observations
+from tests.factories.regions import beijing_tree
 from tests.factories.weather import cap_message, taiwan_tree
 
 CAP = {"Content-Type": "application/cap+xml"}
@@ -51,3 +53,50 @@ class TestAlertsApi:
     def test_unknown_region_and_alert(self, client: TestClient) -> None:
         assert client.get("/api/v1/alerts", params={"region_code": "nowhere"}).status_code == 422
         assert client.get("/api/v1/alerts/999").status_code == 404
+
+
+def _hourly_file(tmp_path: Path) -> Path:
+    path = tmp_path / "dongsi.csv"
+    rows = [f'{h + 1},2016,1,22,{h},{-10.0 - h},4.0,"Dongsi"' for h in range(6)]
+    header = '"No","year","month","day","hour","TEMP","WSPM","station"'
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+class TestObservationsApi:
+    def test_filters_by_region_and_utc_window_with_a_limit(
+        self, client: TestClient, session: Session, tmp_path: Path
+    ) -> None:
+        beijing_tree(session)
+        import_observations(session, _hourly_file(tmp_path), region_code="11")
+        url = "/api/v1/weather/observations"
+
+        # 02:00 to 05:00 in Beijing is 18:00 to 21:00 UTC the day before.
+        window = {
+            "region_code": "11",
+            "start": "2016-01-22T02:00+08:00",
+            "end": "2016-01-21T21:00Z",
+        }
+        r = client.get(url, params=window)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert [o["observed_at"] for o in body] == [
+            "2016-01-21T18:00:00Z",
+            "2016-01-21T19:00:00Z",
+            "2016-01-21T20:00:00Z",
+        ]
+        assert [o["temperature_c"] for o in body] == [-12.0, -13.0, -14.0]
+        assert all(o["wind_chill_c"] < o["temperature_c"] for o in body)
+
+        paged = client.get(url, params={"region_code": "11", "limit": 2, "offset": 4}).json()
+        assert [o["temperature_c"] for o in paged] == [-14.0, -15.0]
+        assert client.get(url, params={"region_code": "1101"}).json() == []
+
+    def test_bad_queries_are_4xx(self, client: TestClient, session: Session) -> None:
+        beijing_tree(session)
+        url = "/api/v1/weather/observations"
+        assert client.get(url).status_code == 422
+        assert client.get(url, params={"region_code": "99"}).status_code in {404, 422}
+        naive = {"region_code": "11", "start": "2016-01-22T02:00"}
+        assert client.get(url, params=naive).status_code == 422
+        assert client.get(url, params={"region_code": "11", "limit": 5000}).status_code == 422

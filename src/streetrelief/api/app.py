@@ -19,6 +19,7 @@ from streetrelief.api.routers import (
     service_points,
     stats,
     teams,
+    weather,
 )
 from streetrelief.config import Settings, get_settings
 from streetrelief.core.clock import Clock, SystemClock
@@ -68,6 +69,7 @@ def create_app(
         events,
         alerts,
         response_levels,
+        weather,
     ):
         app.include_router(module.router, prefix="/api/v1")
     return app

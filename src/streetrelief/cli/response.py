@@ -70,7 +70,11 @@ def reassess(
     temperature: float | None = typer.Option(None, "--temperature", help="Air now, °C."),
     wind_kmh: float | None = typer.Option(None, "--wind-kmh", help="Wind at 10 m now, km/h."),
 ) -> None:
-    """Decide REGION's level now from the warnings in force and an optional reading."""
+    """Decide REGION's level now from the warnings in force and a reading.
+
+    The reading is --temperature (and --wind-kmh) when given, else the latest stored
+    observation of REGION or its nearest ancestor (see `streetrelief weather import`).
+    """
     if temperature is None and wind_kmh is not None:
         raise typer.BadParameter("--wind-kmh needs --temperature", param_hint="--wind-kmh")
     now = SystemClock().now()

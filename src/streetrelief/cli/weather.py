@@ -1,24 +1,39 @@
-"""``streetrelief weather``: ingest CAP alert files and list stored alerts."""
+"""``streetrelief weather``: ingest CAP alert files and list stored alerts; import observation
+files and list stored observations."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import typer
 from pydantic import TypeAdapter
 from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from streetrelief.cli.common import cli_session, console, err_console, fail_cleanly
 from streetrelief.config import get_settings
 from streetrelief.core.clock import SystemClock
 from streetrelief.weather.geocode_tables import load_geocode_tables
-from streetrelief.weather.schemas import AlertRead, IngestReport
-from streetrelief.weather.service import ingest_path, list_alerts
+from streetrelief.weather.observations import ObservationFormat
+from streetrelief.weather.schemas import (
+    MAX_OBSERVATIONS_PAGE,
+    AlertRead,
+    IngestReport,
+    ObservationRead,
+)
+from streetrelief.weather.service import (
+    import_observations,
+    ingest_path,
+    list_alerts,
+    list_observations,
+)
 
-app = typer.Typer(help="Weather: CAP warnings.", no_args_is_help=True)
+app = typer.Typer(help="Weather: CAP warnings, observations and forecasts.", no_args_is_help=True)
 
 _ALERTS = TypeAdapter(list[AlertRead])
+_OBSERVATIONS = TypeAdapter(list[ObservationRead])
 
 
 @app.command("ingest")
@@ -56,6 +71,97 @@ def alerts(
         print(_ALERTS.dump_json(rows, indent=2).decode())
         return
     console.print(alerts_table(rows))
+
+
+@app.command("import")
+def import_(
+    file: Path = typer.Argument(..., help="Hourly observations, .csv or .csv.gz."),
+    region: str = typer.Option(..., "--region", "-r", help="Region code the readings are for."),
+    fmt: ObservationFormat | None = typer.Option(
+        None, "--format", help="File format; recognised from the header line when not given."
+    ),
+    station: str | None = typer.Option(
+        None, "--station", help="Station name when the file has none (default: file name)."
+    ),
+) -> None:
+    """Store the hourly readings of FILE for REGION, with their wind chill.
+
+    Readings stored before are left alone, so importing a file again stores nothing new. A bad
+    line stops the import and stores nothing of the file.
+    """
+    # The bar stops before a bad file's error is printed, so the error stays one line.
+    with (
+        cli_session() as session,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[rows]:>9,} rows"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+            # Off in pipes and scripts, where a stopped bar would leave a blank line.
+            disable=not err_console.is_terminal,
+        ) as bar,
+    ):
+        task = bar.add_task(file.name, total=None, rows=0)
+        result = import_observations(
+            session,
+            file,
+            region_code=region,
+            fmt=fmt,
+            station=station,
+            on_progress=lambda rows: bar.update(task, rows=rows),
+        )
+    console.print(f"{escape(str(file))}: {result.summary}", soft_wrap=True)
+
+
+@app.command("observations")
+def observations(
+    region: str = typer.Option(..., "--region", "-r", help="Region code (its own readings)."),
+    since: str | None = typer.Option(
+        None, "--since", help="ISO 8601 start with offset, e.g. 2016-01-22T00:00+08:00."
+    ),
+    limit: int = typer.Option(
+        200, "--limit", min=1, max=MAX_OBSERVATIONS_PAGE, help="At most this many readings."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Print REGION's stored observations, oldest first, times in UTC."""
+    start = None
+    if since is not None:
+        try:
+            start = datetime.fromisoformat(since)
+        except ValueError as exc:
+            raise typer.BadParameter(
+                f"not an ISO 8601 time: {since}", param_hint="--since"
+            ) from exc
+        if start.utcoffset() is None:
+            raise typer.BadParameter("give a UTC offset, e.g. +08:00 or Z", param_hint="--since")
+    with cli_session(read_only=True) as session:
+        rows = _OBSERVATIONS.validate_python(
+            list_observations(session, region_code=region, start=start, limit=limit),
+            from_attributes=True,
+        )
+    if as_json:
+        print(_OBSERVATIONS.dump_json(rows, indent=2).decode())
+        return
+    console.print(observations_table(region, rows))
+
+
+def observations_table(region: str, rows: list[ObservationRead]) -> Table:
+    """One row per reading: time (UTC), station, air, wind, wind chill."""
+    table = Table(title=f"Observations of {escape(region)}")
+    for column in ("observed (UTC)", "station", "air °C", "wind km/h", "wind chill °C"):
+        table.add_column(column, justify="left" if column == "station" else "right")
+    for r in rows:
+        table.add_row(
+            f"{r.observed_at:%Y-%m-%d %H:%M}",
+            escape(r.station),
+            f"{r.temperature_c:.1f}",
+            "" if r.wind_speed_kmh is None else f"{r.wind_speed_kmh:.1f}",
+            "" if r.wind_chill_c is None else f"{r.wind_chill_c:.1f}",
+        )
+    return table
 
 
 def _print_report(report: IngestReport) -> None:

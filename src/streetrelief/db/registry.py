@@ -10,7 +10,14 @@ from streetrelief.regions.models import Region
 from streetrelief.response.models import RegionResponse, ResponseActivation
 from streetrelief.service_points.models import ServicePoint
 from streetrelief.teams.models import Team, TeamMember
-from streetrelief.weather.models import Alert, AlertArea, AlertInfo, AlertReference, AlertRegion
+from streetrelief.weather.models import (
+    Alert,
+    AlertArea,
+    AlertInfo,
+    AlertReference,
+    AlertRegion,
+    WeatherObservation,
+)
 
 __all__ = [
     "Alert",
@@ -32,4 +39,5 @@ __all__ = [
     "ServicePoint",
     "Team",
     "TeamMember",
+    "WeatherObservation",
 ]

@@ -46,7 +46,7 @@ from streetrelief.response.schemas import (
 )
 from streetrelief.response.state_codec import state_from_json, state_to_json
 from streetrelief.weather.schemas import WarningInForce
-from streetrelief.weather.service import warnings_in_force
+from streetrelief.weather.service import latest_conditions, warnings_in_force
 from streetrelief.weather.windchill import wind_chill_c
 
 DEFAULT_OVERRIDE = timedelta(hours=24)
@@ -58,6 +58,11 @@ COLOUR_PARAMETERS = ("alert_color", "awareness_level", "AREA_COLOR")
 (e.g. 黃色), MeteoAlarm ``awareness_level`` ("2; yellow; Moderate"), and DWD's colour name."""
 
 LEVEL_CHANGED = "response.level_changed"
+
+STORED_READING_MAX_AGE = timedelta(hours=3)
+"""How old a stored observation may be and still stand for the conditions now: readings are
+hourly, so this allows two missed hours; an older reading counts as none rather than keeping
+an old cold spell in force (a streetrelief campaign choice, 2026-11-29)."""
 
 
 def configure_region(
@@ -119,7 +124,9 @@ def reassess_region(
         region_code: a configured region.
         now: aware time of the decision; not before its last one.
         conditions: air temperature (°C) and wind (km/h) now; the wind chill follows the 2001
-            JAG/TI index (``weather.windchill``).
+            JAG/TI index (``weather.windchill``). When None, the latest stored observation of
+            the region or its nearest ancestor with readings, if no older than
+            ``STORED_READING_MAX_AGE`` at ``now`` (``weather.service.latest_conditions``).
 
     Raises:
         UnknownRegionError: no such region.
@@ -127,7 +134,10 @@ def reassess_region(
         InvalidInputError: ``now`` is before the last evaluation.
     """
     region, row = _require_configured(session, region_code)
-    return _decide(session, region, row, now=ensure_utc(now), conditions=conditions)
+    now = ensure_utc(now)
+    if conditions is None:
+        conditions = _stored_reading(session, region_code, now)
+    return _decide(session, region, row, now=now, conditions=conditions)
 
 
 def override_level(
@@ -317,6 +327,16 @@ def _require_configured(session: Session, region_code: str) -> tuple[Region, Reg
 
 def _policy(row: RegionResponse) -> ResponsePolicy:
     return load_preset(row.preset, province=row.province)
+
+
+def _stored_reading(session: Session, region_code: str, now: datetime) -> WeatherReading | None:
+    stored = latest_conditions(session, region_code, at=now, max_age=STORED_READING_MAX_AGE)
+    if stored is None:
+        return None
+    # Stored readings were checked on import; the API bounds of a given reading do not apply.
+    return WeatherReading.model_construct(
+        temperature_c=stored.temperature_c, wind_speed_kmh=stored.wind_speed_kmh
+    )
 
 
 def _conditions(region: Region, reading: WeatherReading | None, at: datetime) -> Conditions | None:

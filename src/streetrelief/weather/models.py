@@ -1,5 +1,5 @@
-"""ORM models of stored CAP alerts: the message, its info and area blocks, its references and
-the regions it was matched to.
+"""ORM models of the weather domain: stored CAP alerts (the message, its info and area blocks,
+its references and the regions it was matched to) and stored hourly observations and forecasts.
 
 Column names are the CAP 1.2 element names in snake_case (OASIS CAP 1.2, 2010, §3.2). The raw
 message is kept as received; the alert row also carries a derived summary (events, highest
@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Float,
     ForeignKey,
     Index,
@@ -176,3 +177,43 @@ class AlertRegion(Base):
         ForeignKey("regions.code", ondelete="RESTRICT"), primary_key=True, index=True
     )
     matched_by: Mapped[AreaMatch] = mapped_column(String(16))
+
+
+class WeatherObservation(Base):
+    """One hourly reading for a region: observed, or forecast for ``observed_at``.
+
+    Unique by (region_code, observed_at, is_forecast, station), so importing a file again
+    stores nothing new. ``wind_chill_c`` is the 2001 JAG/TI index computed on import
+    (``weather.windchill``), None outside its validity range or without a wind speed.
+    ``issued_at`` is when a forecast was issued; None for an observation.
+    """
+
+    __tablename__ = "weather_observations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code", ondelete="RESTRICT"))
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    is_forecast: Mapped[bool] = mapped_column(Boolean, default=False)
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    station: Mapped[str] = mapped_column(String(64))
+    temperature_c: Mapped[float] = mapped_column(Float)
+    wind_speed_kmh: Mapped[float | None] = mapped_column(Float)
+    wind_chill_c: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(255))
+
+    __table_args__ = (
+        # Named by hand: the conventional name passes PostgreSQL's 63-character limit.
+        UniqueConstraint(
+            "region_code",
+            "observed_at",
+            "is_forecast",
+            "station",
+            name="uq_weather_observations_reading",
+        ),
+        Index(
+            "ix_weather_observations_region_forecast_at",
+            "region_code",
+            "is_forecast",
+            "observed_at",
+        ),
+    )

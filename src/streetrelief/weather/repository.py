@@ -1,11 +1,11 @@
-"""Queries on stored CAP alerts."""
+"""Queries on stored CAP alerts and on stored observations and forecasts."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from streetrelief.regions.repository import in_subtree
@@ -15,6 +15,7 @@ from streetrelief.weather.models import (
     AlertReference,
     AlertRegion,
     AlertState,
+    WeatherObservation,
 )
 
 
@@ -115,3 +116,70 @@ def in_force_for_regions(
         .options(selectinload(Alert.regions), selectinload(Alert.infos))
     )
     return session.scalars(stmt.order_by(Alert.sent, Alert.id)).all()
+
+
+def stored_reading_keys(
+    session: Session,
+    region_code: str,
+    *,
+    is_forecast: bool,
+    start: datetime,
+    end: datetime,
+) -> set[tuple[datetime, str]]:
+    """(observed_at, station) of the region's readings from ``start`` to ``end``, inclusive."""
+    stmt = select(WeatherObservation.observed_at, WeatherObservation.station).where(
+        WeatherObservation.region_code == region_code,
+        WeatherObservation.is_forecast == is_forecast,
+        WeatherObservation.observed_at >= start,
+        WeatherObservation.observed_at <= end,
+    )
+    return {(at, station) for at, station in session.execute(stmt)}
+
+
+def add_readings(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Insert readings in one executemany (no ORM objects: imports run to tens of thousands)."""
+    if rows:
+        session.execute(insert(WeatherObservation), list(rows))
+
+
+def latest_reading(
+    session: Session, region_code: str, *, at: datetime, since: datetime | None = None
+) -> WeatherObservation | None:
+    """The region's latest observation at or before ``at`` (and at or after ``since``).
+
+    On one hour from several stations, the station first by name wins.
+    """
+    stmt = select(WeatherObservation).where(
+        WeatherObservation.region_code == region_code,
+        WeatherObservation.is_forecast.is_(False),
+        WeatherObservation.observed_at <= at,
+    )
+    if since is not None:
+        stmt = stmt.where(WeatherObservation.observed_at >= since)
+    stmt = stmt.order_by(WeatherObservation.observed_at.desc(), WeatherObservation.station)
+    return session.scalars(stmt.limit(1)).first()
+
+
+def readings(
+    session: Session,
+    region_code: str,
+    *,
+    is_forecast: bool = False,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int,
+    offset: int = 0,
+) -> Sequence[WeatherObservation]:
+    """The region's readings from ``start`` (inclusive) to ``end`` (exclusive), oldest first."""
+    stmt = select(WeatherObservation).where(
+        WeatherObservation.region_code == region_code,
+        WeatherObservation.is_forecast == is_forecast,
+    )
+    if start is not None:
+        stmt = stmt.where(WeatherObservation.observed_at >= start)
+    if end is not None:
+        stmt = stmt.where(WeatherObservation.observed_at < end)
+    stmt = stmt.order_by(
+        WeatherObservation.observed_at, WeatherObservation.station, WeatherObservation.id
+    )
+    return session.scalars(stmt.offset(offset).limit(limit)).all()

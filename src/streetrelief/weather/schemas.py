@@ -1,4 +1,4 @@
-"""API and CLI shapes of stored CAP alerts and of an ingest run.
+"""API and CLI shapes of stored CAP alerts and of an ingest run, and of stored observations.
 
 (The ``schemas/`` folder beside this module holds the OASIS CAP 1.2 XSD, not Python.)
 """
@@ -7,9 +7,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from streetrelief.weather.models import AlertState, AreaMatch
+
+MAX_OBSERVATIONS_PAGE = 1000
+"""Most observations one list request returns; page on with ``offset``."""
+MAX_OFFSET = 2**63 - 1
+"""Largest offset a database accepts (a signed 64-bit integer)."""
 
 
 class AlertRegionRead(BaseModel):
@@ -144,3 +149,52 @@ class WarningInForce(BaseModel):
     expires: datetime | None
     parameters: list[list[str]]
     region_codes: list[str] = Field(description="The asked-for regions the alert was matched to.")
+
+
+class ObservationRead(BaseModel):
+    """One stored hourly reading of a region: observed, or forecast for ``observed_at``."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    region_code: str
+    observed_at: datetime = Field(description="The hour the reading is for, UTC.")
+    is_forecast: bool
+    issued_at: datetime | None = Field(description="When a forecast was issued, UTC.")
+    station: str
+    temperature_c: float = Field(description="Air temperature, °C.")
+    wind_speed_kmh: float | None = Field(description="Wind speed at 10 m, km/h.")
+    wind_chill_c: float | None = Field(
+        description="2001 JAG/TI wind chill, °C; none outside its range or without wind."
+    )
+
+
+class ObservationFilter(BaseModel):
+    """Query parameters of the observation list; times are aware, returned in UTC."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    region_code: str = Field(max_length=32, description="The region (its own readings only).")
+    start: AwareDatetime | None = Field(None, description="Readings at or after this instant.")
+    end: AwareDatetime | None = Field(None, description="Readings before this instant.")
+    is_forecast: bool = Field(False, description="Forecasts instead of observations.")
+    limit: int = Field(500, ge=1, le=MAX_OBSERVATIONS_PAGE)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class ObservationsImported(BaseModel):
+    """The outcome of importing one observation file for a region."""
+
+    source: str
+    region_code: str
+    read: int = Field(description="Data rows with every value needed.")
+    stored: int = Field(description="Readings stored by this import.")
+    already_stored: int = Field(description="Readings that were stored before (or repeated).")
+    skipped: int = Field(description="Rows skipped for a missing temperature or wind speed.")
+
+    @property
+    def summary(self) -> str:
+        """``N stored, N already stored, N skipped (missing values)``."""
+        return (
+            f"{self.stored} stored, {self.already_stored} already stored, "
+            f"{self.skipped} skipped (missing values)"
+        )

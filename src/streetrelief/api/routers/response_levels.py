@@ -55,7 +55,9 @@ def post_reassess(
     clock: ClockDep,
     reading: Annotated[WeatherReading | None, Body()] = None,
 ) -> ReassessResult:
-    """Decide the region's level now from the warnings in force and an optional reading."""
+    """Decide the region's level now from the warnings in force and a reading: the one given,
+    else the latest stored observation of the region or its nearest ancestor (at most three
+    hours old)."""
     return reassess_region(session, region_code, now=clock.now(), conditions=reading)
 
 

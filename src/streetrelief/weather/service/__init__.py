@@ -1,0 +1,36 @@
+"""Use cases of the weather domain: stored CAP alerts (``alerts``) and stored observations and
+forecasts (``observations``). Callers import them from here."""
+
+from streetrelief.weather.schemas import MAX_OBSERVATIONS_PAGE
+from streetrelief.weather.service.alerts import (
+    CAP_FILE_SUFFIX,
+    MAX_CAP_FILE_BYTES,
+    SEVERITY_ORDER,
+    ingest_alert_bytes,
+    ingest_path,
+    list_alerts,
+    require_alert,
+    warnings_in_force,
+)
+from streetrelief.weather.service.observations import (
+    IMPORT_BATCH_ROWS,
+    import_observations,
+    latest_conditions,
+    list_observations,
+)
+
+__all__ = [
+    "CAP_FILE_SUFFIX",
+    "IMPORT_BATCH_ROWS",
+    "MAX_CAP_FILE_BYTES",
+    "MAX_OBSERVATIONS_PAGE",
+    "SEVERITY_ORDER",
+    "import_observations",
+    "ingest_alert_bytes",
+    "ingest_path",
+    "latest_conditions",
+    "list_alerts",
+    "list_observations",
+    "require_alert",
+    "warnings_in_force",
+]
