@@ -70,6 +70,23 @@ def fail_cleanly() -> Iterator[None]:
         )
 
 
+def parse_time_option(value: str | None, option: str) -> datetime | None:
+    """An ISO 8601 option value with a UTC offset, or None when the option was not given.
+
+    Raises:
+        typer.BadParameter: not ISO 8601, or without an offset (a usage error, exit 2).
+    """
+    if value is None:
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"not an ISO 8601 time: {value}", param_hint=option) from exc
+    if at.utcoffset() is None:
+        raise typer.BadParameter("give a UTC offset, e.g. +08:00 or Z", param_hint=option)
+    return at
+
+
 def _fail(message: str, exc: BaseException) -> NoReturn:
     err_console.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
     raise typer.Exit(1) from exc

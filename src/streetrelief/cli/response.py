@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import typer
 from pydantic import TypeAdapter, ValidationError
 from rich.markup import escape
 from rich.table import Table
 
-from streetrelief.cli.common import cli_session, console
+from streetrelief.cli.common import cli_session, console, parse_time_option
 from streetrelief.core.clock import SystemClock
 from streetrelief.core.errors import InvalidInputError
 from streetrelief.response.levels import ResponseLevel
@@ -99,16 +97,7 @@ def override(
         wanted = ResponseLevel.parse(level)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="LEVEL") from exc
-    end = None
-    if until is not None:
-        try:
-            end = datetime.fromisoformat(until)
-        except ValueError as exc:
-            raise typer.BadParameter(
-                f"not an ISO 8601 time: {until}", param_hint="--until"
-            ) from exc
-        if end.utcoffset() is None:
-            raise typer.BadParameter("give a UTC offset, e.g. +08:00 or Z", param_hint="--until")
+    end = parse_time_option(until, "--until")
     now = SystemClock().now()
     with cli_session() as session:
         result = override_level(session, region, wanted, reason=reason, until=end, by=by, now=now)

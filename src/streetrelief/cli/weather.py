@@ -3,7 +3,6 @@ files and list stored observations."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -12,7 +11,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from streetrelief.cli.common import cli_session, console, err_console, fail_cleanly
+from streetrelief.cli.common import (
+    cli_session,
+    console,
+    err_console,
+    fail_cleanly,
+    parse_time_option,
+)
 from streetrelief.config import get_settings
 from streetrelief.core.clock import SystemClock
 from streetrelief.weather.geocode_tables import load_geocode_tables
@@ -127,16 +132,7 @@ def observations(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Print REGION's stored observations, oldest first, times in UTC."""
-    start = None
-    if since is not None:
-        try:
-            start = datetime.fromisoformat(since)
-        except ValueError as exc:
-            raise typer.BadParameter(
-                f"not an ISO 8601 time: {since}", param_hint="--since"
-            ) from exc
-        if start.utcoffset() is None:
-            raise typer.BadParameter("give a UTC offset, e.g. +08:00 or Z", param_hint="--since")
+    start = parse_time_option(since, "--since")
     with cli_session(read_only=True) as session:
         rows = _OBSERVATIONS.validate_python(
             list_observations(session, region_code=region, start=start, limit=limit),
