@@ -9,11 +9,12 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SUPPORTED_BACKENDS = frozenset({"sqlite", "postgresql"})
 DEFAULT_DATABASE_URL = "sqlite:///" + str(Path("var") / "streetrelief.db")
+DEFAULT_DATA_KEY_FILE = Path("var") / "data.key"
 
 
 class Settings(BaseSettings):
@@ -58,6 +59,49 @@ class Settings(BaseSettings):
     )
     walking_speed_kmh: float = Field(
         4.5, gt=0, description="Average walking speed of a foot patrol, km/h."
+    )
+
+    data_keys: SecretStr | None = Field(
+        None,
+        description="Comma-separated Fernet keys that encrypt personal data at rest; the first "
+        "encrypts, all decrypt (rotation). Read before data_key_file.",
+    )
+    data_key_file: Path = Field(
+        DEFAULT_DATA_KEY_FILE,
+        description="File holding the data keys (one per line, first encrypts) when data_keys "
+        "is unset; create it with `streetrelief privacy new-key`.",
+    )
+    token_ttl_s: int = Field(
+        12 * 3600, gt=0, description="Lifetime of an API token or page session, seconds (a shift)."
+    )
+    max_failed_sign_ins: int = Field(
+        5,
+        ge=1,
+        description="Failed sign-ins in a row that lock an account. NIST SP 800-63B §5.2.2 "
+        "requires such throttling (at most 100); 5 is the usual local choice.",
+    )
+    lockout_s: int = Field(
+        15 * 60, gt=0, description="How long a locked account stays locked, seconds."
+    )
+    signature_max_age_s: int = Field(
+        300,
+        gt=0,
+        description="Oldest (or furthest-future) timestamp accepted on a signed partner "
+        "request, seconds; older requests are refused as replays.",
+    )
+    retention_days: int = Field(
+        7 * 365,
+        gt=0,
+        description="Default days after last contact before a person's identifying data is "
+        "removed, where no region policy says otherwise. Source: HUD HMIS privacy standard "
+        "(69 FR 45888, 2004, §4.2.5): identifiers not in current use are removed seven years "
+        "after creation or last change.",
+    )
+    minor_age: int = Field(
+        14,
+        gt=0,
+        description="Age under which a person is a minor whose record is most restricted. "
+        "Source: PIPL art. 28 and 31 (personal information of minors under 14 is sensitive).",
     )
 
     @field_validator("database_url")

@@ -104,3 +104,30 @@ class ResponseNotConfiguredError(ConflictError):
     """A region asked to decide its own response level without a response policy of its own."""
 
     code = "response_not_configured"
+
+
+class AuthenticationError(StreetReliefError):
+    """No valid credentials: a missing, wrong, expired or revoked password, token or key.
+
+    The detail never says which of these it was, so a caller cannot probe accounts or keys.
+    """
+
+    status = 401
+    code = "not_authenticated"
+    title = "Not signed in"
+
+
+class PermissionDeniedError(StreetReliefError):
+    """Valid credentials whose role does not allow the action."""
+
+    status = 403
+    code = "forbidden"
+    title = "Not allowed"
+
+
+class DataKeyError(StreetReliefError):
+    """No usable encryption key for personal data (see ``STREETRELIEF_DATA_KEYS``)."""
+
+    status = 503
+    code = "data_key_unavailable"
+    title = "Personal data cannot be protected"

@@ -80,15 +80,16 @@ def serialize_writers(session: Session) -> None:
 
 
 def events_after(
-    session: Session, last_id: int, *, region_path: str | None = None, limit: int = 500
+    session: Session, last_id: int, *, scope: tuple[str, ...] | None = None, limit: int = 500
 ) -> list[Event]:
     """Committed events with ``id > last_id``, oldest first, at most ``limit``.
 
-    With ``region_path``, only events of regions in that subtree.
+    With ``scope`` (region paths: a caller's jurisdiction), only events of regions in one of
+    those subtrees; events without a region are then left out.
     """
     stmt = select(Event).where(Event.id > last_id)
-    if region_path is not None:
-        from streetrelief.regions.repository import in_subtree  # noqa: PLC0415 - db is below domains
+    if scope is not None:
+        from streetrelief.regions.repository import in_any_subtree  # noqa: PLC0415 - db is below domains
 
-        stmt = stmt.where(in_subtree(Event.region_code, region_path))
+        stmt = stmt.where(in_any_subtree(Event.region_code, scope))
     return list(session.scalars(stmt.order_by(Event.id).limit(limit)))

@@ -1,11 +1,14 @@
 """Imports every domain's models so that ``Base.metadata`` knows all tables (for Alembic)."""
 
+from streetrelief.access.models import AuthToken, Partner, PartnerKey, RegionGrant, User
+from streetrelief.audit.models import AuditEvent
 from streetrelief.db.base import Base
 from streetrelief.db.outbox import Event
 from streetrelief.dispatch.models import Dispatch
 from streetrelief.incidents.models import Incident
 from streetrelief.intake.models import Report
 from streetrelief.people.models import Encounter, EncounterItem, Person
+from streetrelief.privacy.models import RetentionPolicy
 from streetrelief.regions.models import Region
 from streetrelief.response.models import RegionResponse, ResponseActivation
 from streetrelief.service_points.models import ServicePoint
@@ -25,19 +28,26 @@ __all__ = [
     "AlertInfo",
     "AlertReference",
     "AlertRegion",
+    "AuditEvent",
+    "AuthToken",
     "Base",
     "Dispatch",
     "Encounter",
     "EncounterItem",
     "Event",
     "Incident",
+    "Partner",
+    "PartnerKey",
     "Person",
     "Region",
+    "RegionGrant",
     "RegionResponse",
     "Report",
     "ResponseActivation",
+    "RetentionPolicy",
     "ServicePoint",
     "Team",
     "TeamMember",
+    "User",
     "WeatherObservation",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from streetrelief.incidents.models import Incident, IncidentStatus
 from streetrelief.regions.repository import in_subtree
+from streetrelief.regions.service import Scope, scope_clause
 
 
 def get(session: Session, incident_id: int, *, for_update: bool = False) -> Incident | None:
@@ -38,9 +39,10 @@ def search(
     is_open: bool | None,
     limit: int,
     offset: int,
+    scope: Scope = None,
 ) -> Sequence[Incident]:
-    """Incidents in a region subtree, newest first."""
-    stmt = select(Incident)
+    """Incidents in a region subtree and a jurisdiction, newest first."""
+    stmt = select(Incident).where(scope_clause(Incident.region_code, scope))
     if region_path is not None:
         stmt = stmt.where(in_subtree(Incident.region_code, region_path))
     if status is not None:

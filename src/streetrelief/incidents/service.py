@@ -17,7 +17,7 @@ from streetrelief.db.outbox import emit
 from streetrelief.incidents import repository
 from streetrelief.incidents.lifecycle import CLOSED, check_transition
 from streetrelief.incidents.models import Incident, IncidentStatus
-from streetrelief.regions.service import require_region
+from streetrelief.regions.service import Scope, require_region
 from streetrelief.triage.policy import MergeWindow, TriageDecision
 
 
@@ -225,15 +225,23 @@ def list_incidents(
     is_open: bool | None,
     limit: int,
     offset: int,
+    scope: Scope = None,
 ) -> Sequence[Incident]:
-    """Incidents in the subtree of ``region_code`` (everywhere when None), newest first.
+    """Incidents in the subtree of ``region_code`` (everywhere when None) and inside
+    ``scope`` (a jurisdiction), newest first.
 
     Raises:
         UnknownRegionError: ``region_code`` is not a region.
     """
     path = require_region(session, region_code).path if region_code else None
     return repository.search(
-        session, region_path=path, status=status, is_open=is_open, limit=limit, offset=offset
+        session,
+        region_path=path,
+        status=status,
+        is_open=is_open,
+        limit=limit,
+        offset=offset,
+        scope=scope,
     )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from streetrelief.db.base import Base, UTCDateTime
+from streetrelief.privacy.crypto import EncryptedText
 
 
 class Channel(StrEnum):
@@ -45,7 +46,9 @@ class Report(Base):
     conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
     people_count: Mapped[int] = mapped_column(Integer, default=1)
     source_id: Mapped[str | None] = mapped_column(String(128))
-    reporter_contact: Mapped[str | None] = mapped_column(String(200))
+    reporter_contact: Mapped[str | None] = mapped_column(EncryptedText)
+    tracking_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    """Given to the reporter to follow the report's public status."""
     address: Mapped[str | None] = mapped_column(String(400))
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     request_hash: Mapped[str | None] = mapped_column(String(64))

@@ -19,3 +19,8 @@ def for_incident(session: Session, incident_id: int) -> Sequence[Report]:
     """Reports of an incident, in the order received."""
     stmt = select(Report).where(Report.incident_id == incident_id).order_by(Report.id)
     return session.scalars(stmt).all()
+
+
+def by_tracking_code(session: Session, tracking_code: str) -> Report | None:
+    """The report with this tracking code, or None."""
+    return session.scalars(select(Report).where(Report.tracking_code == tracking_code)).first()

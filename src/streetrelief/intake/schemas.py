@@ -59,6 +59,15 @@ class ReportAccepted(BaseModel):
     incident_status: str
     priority: str | None
     dispatch_id: int | None = Field(description="Automatic dispatch made for it, if any.")
+    tracking_code: str | None = Field(description="Lets the reporter follow the report.")
+
+
+class ReportReceipt(BaseModel):
+    """What the public is told when their report is accepted."""
+
+    tracking_code: str
+    received_at: datetime
+    status: str = Field(description="received, help_on_the_way, helped or closed.")
 
 
 class ReportRead(BaseModel):

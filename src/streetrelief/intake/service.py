@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,7 +16,12 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from streetrelief.core.clock import Clock, check_not_future
-from streetrelief.core.errors import IdempotencyKeyReusedError, InvalidInputError
+from streetrelief.core.errors import (
+    IdempotencyKeyReusedError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from streetrelief.core.geo import check_lat_lon, h3_cell
 from streetrelief.db.outbox import serialize_writers
 from streetrelief.dispatch.service import auto_dispatch
@@ -26,7 +32,7 @@ from streetrelief.intake import repository
 from streetrelief.intake.models import Report
 from streetrelief.intake.schemas import ReportCreate
 from streetrelief.regions.models import Region
-from streetrelief.regions.service import locate_region, require_region
+from streetrelief.regions.service import Scope, in_scope, locate_region, require_region
 from streetrelief.triage.policy import TriagePolicy
 from streetrelief.triage.service import triage_incident
 
@@ -61,18 +67,21 @@ def receive_report(
     policy: TriagePolicy,
     travel: TravelTimeProvider,
     idempotency_key: str | None = None,
+    scope: Scope = None,
 ) -> IntakeResult:
     """Store a report, merge it into an open incident or open one, and triage.
 
     Args:
         data: the validated report (WGS-84).
         idempotency_key: the client's key; a repeat with the same body returns the first result.
+        scope: the sender's jurisdiction; a report located outside it is refused.
 
     Raises:
         IdempotencyKeyReusedError: the key was used before with another body.
         UnknownRegionError: ``region_code`` is unknown.
         InvalidInputError: coordinates or time out of range, unknown condition codes, or no
             region near the location.
+        PermissionDeniedError: the location lies outside ``scope``.
     """
     serialize_writers(session)
     digest = request_hash(data)
@@ -103,6 +112,10 @@ def receive_report(
             field="conditions",
         )
     region = _region_for(session, data)
+    if not in_scope(region, scope):
+        raise PermissionDeniedError(
+            f"the report's location lies in {region.code}, outside the regions you may report in"
+        )
 
     match = incidents.find_merge_match(session, data.lat, data.lon, data.reported_at, policy.merge)
     report = Report(
@@ -121,6 +134,7 @@ def receive_report(
         address=data.address,
         idempotency_key=idempotency_key,
         request_hash=digest,
+        tracking_code=secrets.token_urlsafe(12),
     )
     dispatch_id: int | None = None
     if match is not None:
@@ -186,3 +200,30 @@ def reports_for_incident(session: Session, incident_id: int) -> Sequence[Report]
     """
     incidents.require_incident(session, incident_id)
     return repository.for_incident(session, incident_id)
+
+
+PUBLIC_STATUS = {
+    IncidentStatus.new: "received",
+    IncidentStatus.triaged: "received",
+    IncidentStatus.dispatched: "help_on_the_way",
+    IncidentStatus.en_route: "help_on_the_way",
+    IncidentStatus.on_scene: "help_on_the_way",
+    IncidentStatus.resolved: "helped",
+    IncidentStatus.not_found: "closed",
+    IncidentStatus.cancelled: "closed",
+}
+"""What the public is told of an incident's progress: no more than received, help on the way,
+helped or closed (no team, place, person or timing)."""
+
+
+def public_status(session: Session, tracking_code: str) -> tuple[Report, str]:
+    """A report and its public status, by the tracking code given to the reporter.
+
+    Raises:
+        NotFoundError: no report has that code.
+    """
+    report = repository.by_tracking_code(session, tracking_code)
+    if report is None:
+        raise NotFoundError("no report has this tracking code")
+    incident = incidents.require_incident(session, report.incident_id)
+    return report, PUBLIC_STATUS.get(IncidentStatus(incident.status), "received")

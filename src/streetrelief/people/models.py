@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from streetrelief.db.base import Base, UTCDateTime
+from streetrelief.privacy.crypto import EncryptedBytes, EncryptedText
 
 
 class PersonCategory(StrEnum):
@@ -37,8 +38,25 @@ class EncounterOutcome(StrEnum):
     referred = "referred"
 
 
+class LegalBasis(StrEnum):
+    """Why personal information may be processed (PIPL art. 13)."""
+
+    emergency = "emergency"
+    """Necessary to protect life and health in an emergency (art. 13(4)); notice may follow
+    once the emergency is over (art. 18)."""
+    consent = "consent"
+    """The person's consent (art. 13(1), 14)."""
+    legal_duty = "legal_duty"
+    """Necessary for a statutory duty (art. 13(3)), e.g. the relief station's duties under the
+    Measures for the Relief of Vagrants and Beggars without Assured Living Sources (2003)."""
+
+
 class Person(Base):
-    """A person met, identified or not; repeat contacts link here."""
+    """A person met, identified or not; repeat contacts link here.
+
+    Name, ID number, contact, health notes and photo are encrypted at rest and shown only to
+    roles that need them (see ``streetrelief.access.roles``).
+    """
 
     __tablename__ = "persons"
 
@@ -46,12 +64,22 @@ class Person(Base):
     temp_id: Mapped[str] = mapped_column(String(32), unique=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
     is_identified: Mapped[bool] = mapped_column(Boolean, default=False)
-    name: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(EncryptedText)
+    id_number: Mapped[str | None] = mapped_column(EncryptedText)
+    phone: Mapped[str | None] = mapped_column(EncryptedText)
+    health_notes: Mapped[str | None] = mapped_column(EncryptedText)
+    photo: Mapped[bytes | None] = mapped_column(EncryptedBytes, deferred=True)
+    photo_type: Mapped[str | None] = mapped_column(String(32))
     description: Mapped[str] = mapped_column(String(1000), default="")
     sex: Mapped[str | None] = mapped_column(String(16))
     approx_age: Mapped[int | None] = mapped_column(Integer)
+    is_minor: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Under the minor age (14 in China, PIPL art. 28) or met as a minor: most restricted."""
+    keep_local: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Never leaves this store: left out of every export and partner feed."""
     first_met_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    last_met_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_met_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    deidentified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Encounter(Base):
@@ -73,7 +101,11 @@ class Encounter(Base):
     destination_service_point_id: Mapped[int | None] = mapped_column(
         ForeignKey("service_points.id")
     )
-    notes: Mapped[str | None] = mapped_column(String(1000))
+    notes: Mapped[str | None] = mapped_column(EncryptedText)
+    legal_basis: Mapped[LegalBasis] = mapped_column(String(16), default=LegalBasis.emergency)
+    consent_given: Mapped[bool | None] = mapped_column(Boolean)
+    notice_given_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the person was told of the processing (after the emergency, PIPL art. 18)."""
 
     person: Mapped[Person] = relationship(lazy="raise")
     items: Mapped[list[EncounterItem]] = relationship(

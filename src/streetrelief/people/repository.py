@@ -9,7 +9,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from streetrelief.people.models import Encounter, EncounterItem, EncounterOutcome, Person
-from streetrelief.regions.repository import in_subtree
+from streetrelief.regions.repository import in_any_subtree, in_subtree
 
 
 def get_person(session: Session, person_id: int) -> Person | None:
@@ -60,3 +60,45 @@ def figures(
         or 0
     )
     return int(encounters), int(assisted), int(items)
+
+
+def get_encounter(session: Session, encounter_id: int) -> Encounter | None:
+    """The encounter with ``encounter_id``, or None."""
+    return session.get(Encounter, encounter_id)
+
+
+def persons(
+    session: Session, *, scope: tuple[str, ...] | None, limit: int, offset: int
+) -> Sequence[Person]:
+    """Persons whose region is in ``scope`` (None: all), most recently met first."""
+    stmt = select(Person)
+    if scope is not None:
+        stmt = stmt.where(in_any_subtree(Person.region_code, scope))
+    stmt = stmt.order_by(Person.last_met_at.desc(), Person.id.desc()).limit(limit).offset(offset)
+    return session.scalars(stmt).all()
+
+
+def for_export(
+    session: Session, *, scope: tuple[str, ...] | None, start: datetime, end: datetime
+) -> Sequence[Encounter]:
+    """Encounters in [start, end) in ``scope`` whose person may leave this store, oldest first."""
+    stmt = (
+        select(Encounter)
+        .join(Person, Encounter.person_id == Person.id)
+        .where(Encounter.met_at >= start, Encounter.met_at < end, Person.keep_local.is_(False))
+        .options(selectinload(Encounter.items), selectinload(Encounter.person))
+        .order_by(Encounter.met_at, Encounter.id)
+    )
+    if scope is not None:
+        stmt = stmt.where(in_any_subtree(Encounter.region_code, scope))
+    return session.scalars(stmt).all()
+
+
+def not_met_since(session: Session, cutoff_by_region: dict[str, datetime]) -> Sequence[Person]:
+    """Persons not yet de-identified whose last contact is before their region's cutoff."""
+    stmt = select(Person).where(Person.deidentified_at.is_(None))
+    return [
+        p
+        for p in session.scalars(stmt.order_by(Person.id))
+        if p.region_code in cutoff_by_region and p.last_met_at < cutoff_by_region[p.region_code]
+    ]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from streetrelief.core.ids import RecordId
-from streetrelief.people.models import EncounterOutcome, PersonCategory
+from streetrelief.people.models import EncounterOutcome, LegalBasis, PersonCategory
 
 if TYPE_CHECKING:
     from streetrelief.people.models import Encounter
@@ -23,6 +23,68 @@ class PersonIn(BaseModel):
     name: str | None = Field(None, max_length=200, description="Name if given (sensitive).")
     sex: str | None = Field(None, max_length=16)
     approx_age: int | None = Field(None, ge=0, le=120, description="Estimated age, years.")
+    id_number: str | None = Field(
+        None, max_length=64, description="ID document number (sensitive)."
+    )
+    phone: str | None = Field(None, max_length=64, description="Contact number (sensitive).")
+    health_notes: str | None = Field(
+        None, max_length=2000, description="Health and mental state (sensitive)."
+    )
+    keep_local: bool = Field(
+        False, description="Never leaves this store: kept out of every export and partner feed."
+    )
+
+
+class PersonUpdate(BaseModel):
+    """Details learnt later (identification); only the fields given change."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str | None = Field(None, max_length=200)
+    id_number: str | None = Field(None, max_length=64)
+    phone: str | None = Field(None, max_length=64)
+    health_notes: str | None = Field(None, max_length=2000)
+    description: str | None = Field(None, max_length=1000)
+    sex: str | None = Field(None, max_length=16)
+    approx_age: int | None = Field(None, ge=0, le=120)
+    is_minor: bool | None = None
+    keep_local: bool | None = None
+
+
+SENSITIVE_FIELDS = ("name", "id_number", "phone", "health_notes")
+"""Person fields shown only to roles allowed to read sensitive details."""
+
+
+class PersonRead(BaseModel):
+    """A person as the caller may see them; fields the caller may not see are null and named
+    in ``masked``."""
+
+    id: int
+    temp_id: str
+    region_code: str
+    is_identified: bool
+    name: str | None
+    id_number: str | None
+    phone: str | None
+    health_notes: str | None
+    has_photo: bool
+    description: str
+    sex: str | None
+    approx_age: int | None
+    is_minor: bool
+    keep_local: bool
+    first_met_at: datetime
+    last_met_at: datetime
+    deidentified_at: datetime | None
+    masked: list[str] = Field(description="Fields withheld from this caller.")
+
+
+class NoticeCreate(BaseModel):
+    """Notice given to the person after an emergency (PIPL art. 18)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    given_at: AwareDatetime | None = Field(None, description="When; now when omitted.")
 
 
 class ItemGiven(BaseModel):
@@ -57,6 +119,12 @@ class EncounterCreate(BaseModel):
     outcome: EncounterOutcome
     destination_service_point_id: RecordId | None = None
     notes: str | None = Field(None, max_length=1000)
+    legal_basis: LegalBasis = Field(
+        LegalBasis.emergency, description="Why the person's data may be processed (PIPL art. 13)."
+    )
+    consent_given: bool | None = Field(
+        None, description="Required true when the legal basis is consent."
+    )
 
     @model_validator(mode="after")
     def _one_person(self) -> EncounterCreate:
@@ -65,6 +133,9 @@ class EncounterCreate(BaseModel):
             raise ValueError(msg)
         if (self.lat is None) != (self.lon is None):
             msg = "give both lat and lon, or neither"
+            raise ValueError(msg)
+        if self.legal_basis is LegalBasis.consent and self.consent_given is not True:
+            msg = "with legal_basis 'consent', consent_given must be true"
             raise ValueError(msg)
         return self
 
@@ -88,6 +159,9 @@ class EncounterRead(BaseModel):
     items: list[ItemGiven]
     outcome: EncounterOutcome
     destination_service_point_id: int | None
+    legal_basis: LegalBasis
+    consent_given: bool | None
+    notice_given_at: datetime | None
 
     @classmethod
     def from_encounter(cls, e: Encounter) -> EncounterRead:
@@ -107,4 +181,7 @@ class EncounterRead(BaseModel):
             items=[ItemGiven(item=i.item, quantity=i.quantity) for i in e.items],
             outcome=e.outcome,
             destination_service_point_id=e.destination_service_point_id,
+            legal_basis=e.legal_basis,
+            consent_given=e.consent_given,
+            notice_given_at=e.notice_given_at,
         )

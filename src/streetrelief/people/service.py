@@ -8,6 +8,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from streetrelief.access.principal import Principal, require_in_jurisdiction
+from streetrelief.config import get_settings
 from streetrelief.core.clock import check_not_future
 from streetrelief.core.errors import IllegalTransitionError, InvalidInputError, NotFoundError
 from streetrelief.db.outbox import emit
@@ -15,8 +17,8 @@ from streetrelief.dispatch.service import dispatches_for
 from streetrelief.incidents import service as incidents
 from streetrelief.incidents.models import IncidentStatus
 from streetrelief.people import repository
-from streetrelief.people.models import Encounter, EncounterItem, Person
-from streetrelief.people.schemas import EncounterCreate
+from streetrelief.people.models import Encounter, EncounterItem, Person, PersonCategory
+from streetrelief.people.schemas import EncounterCreate, PersonUpdate
 from streetrelief.service_points.service import require_service_point
 from streetrelief.triage.policy import TriagePolicy
 
@@ -68,17 +70,27 @@ def record_encounter(
         person = repository.get_person(session, data.person_id)
         if person is None:
             raise NotFoundError(f"person {data.person_id} not found", person_id=data.person_id)
+        if person.deidentified_at is not None:
+            raise InvalidInputError(
+                f"person {person.id}'s record was de-identified; record them as met first time",
+                field="person_id",
+            )
         person.last_met_at = max(person.last_met_at, met_at)
     elif data.person is not None:
         given = data.person
         person = Person(
             temp_id=new_temp_id(),
             region_code=incident.region_code,
-            is_identified=given.name is not None,
+            is_identified=given.name is not None or given.id_number is not None,
             name=given.name,
+            id_number=given.id_number,
+            phone=given.phone,
+            health_notes=given.health_notes,
             description=given.description,
             sex=given.sex,
             approx_age=given.approx_age,
+            is_minor=False,
+            keep_local=given.keep_local,
             first_met_at=met_at,
             last_met_at=met_at,
         )
@@ -86,6 +98,10 @@ def record_encounter(
         session.flush()
     else:
         raise InvalidInputError("give person_id or person", field="person")
+    if PersonCategory.minor in data.categories or (
+        person.approx_age is not None and person.approx_age < get_settings().minor_age
+    ):
+        person.is_minor = True
     encounter = Encounter(
         person=person,
         incident_id=incident.id,
@@ -99,6 +115,8 @@ def record_encounter(
         outcome=data.outcome,
         destination_service_point_id=data.destination_service_point_id,
         notes=data.notes,
+        legal_basis=data.legal_basis,
+        consent_given=data.consent_given,
         items=[EncounterItem(item=i.item, quantity=i.quantity) for i in data.items],
     )
     session.add(encounter)
@@ -135,3 +153,102 @@ def encounter_figures(
 ) -> tuple[int, int, int]:
     """(encounters, person-times assisted, items distributed) in a subtree and [start, end)."""
     return repository.figures(session, region_path, start, end)
+
+
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+MAX_PHOTO_BYTES = 2 * 1024 * 1024
+"""Largest photo kept, bytes: enough to recognise someone, small enough to keep encrypted."""
+
+
+def require_person(session: Session, person_id: int, *, by: Principal) -> Person:
+    """A person in the caller's regions.
+
+    Raises:
+        NotFoundError: no such person, or (audited) one outside the caller's regions.
+    """
+    person = repository.get_person(session, person_id)
+    if person is None:
+        raise NotFoundError(f"person {person_id} not found")
+    require_in_jurisdiction(session, by, person.region_code, f"person {person_id}")
+    return person
+
+
+def list_persons(
+    session: Session, *, by: Principal, limit: int = 100, offset: int = 0
+) -> Sequence[Person]:
+    """Persons in the caller's regions, most recently met first."""
+    return repository.persons(session, scope=by.scope, limit=limit, offset=offset)
+
+
+def update_person(
+    session: Session, person_id: int, data: PersonUpdate, *, by: Principal
+) -> tuple[Person, list[str]]:
+    """Change a person's details; returns the person and the names of the fields changed.
+
+    Raises:
+        NotFoundError: no such person in the caller's regions.
+        InvalidInputError: the record was de-identified (its identity cannot come back).
+    """
+    person = require_person(session, person_id, by=by)
+    if person.deidentified_at is not None:
+        raise InvalidInputError(f"person {person_id}'s record was de-identified")
+    changes = data.model_dump(exclude_unset=True)
+    for field, value in changes.items():
+        setattr(person, field, value)
+    if person.name is not None or person.id_number is not None:
+        person.is_identified = True
+    if person.approx_age is not None and person.approx_age < get_settings().minor_age:
+        person.is_minor = True
+    session.flush()
+    return person, sorted(changes)
+
+
+def set_photo(
+    session: Session, person_id: int, photo: bytes, content_type: str, *, by: Principal
+) -> Person:
+    """Keep a photo of the person (encrypted at rest).
+
+    Raises:
+        NotFoundError: no such person in the caller's regions.
+        InvalidInputError: not a JPEG, PNG or WebP image, empty, or over 2 MiB.
+    """
+    person = require_person(session, person_id, by=by)
+    if content_type not in PHOTO_TYPES:
+        raise InvalidInputError(
+            f"a photo must be one of {sorted(PHOTO_TYPES)}, not {content_type!r}",
+            field="content-type",
+        )
+    if not photo or len(photo) > MAX_PHOTO_BYTES:
+        raise InvalidInputError(f"a photo must hold 1 to {MAX_PHOTO_BYTES} bytes", field="body")
+    person.photo = photo
+    person.photo_type = content_type
+    session.flush()
+    return person
+
+
+def record_notice(
+    session: Session, encounter_id: int, *, at: datetime, now: datetime, by: Principal
+) -> Encounter:
+    """Record that the person was told, after the emergency, how their data is used.
+
+    Raises:
+        NotFoundError: no such encounter in the caller's regions.
+        InvalidInputError: a time in the future or before the encounter.
+    """
+    encounter = repository.get_encounter(session, encounter_id)
+    if encounter is None:
+        raise NotFoundError(f"encounter {encounter_id} not found")
+    require_in_jurisdiction(session, by, encounter.region_code, f"encounter {encounter_id}")
+    check_not_future(at, now, "given_at")
+    if at < encounter.met_at:
+        raise InvalidInputError("notice cannot come before the encounter", field="given_at")
+    encounter.notice_given_at = at
+    session.flush()
+    return encounter
+
+
+def encounters_for_export(
+    session: Session, *, by: Principal, start: datetime, end: datetime
+) -> Sequence[Encounter]:
+    """Encounters met in [start, end) in the caller's regions, without records kept local."""
+    return repository.for_export(session, scope=by.scope, start=start, end=end)

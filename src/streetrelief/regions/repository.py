@@ -12,8 +12,10 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    false,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -146,3 +148,19 @@ def _code_in(session: Session, codes: Collection[str]) -> ColumnElement[bool]:
     if session.get_bind().dialect.name == "postgresql":
         return Region.code == any_(bindparam("codes", list(codes), type_=ARRAY(String)))
     return Region.code.in_(codes)
+
+
+def in_any_subtree(
+    column: InstrumentedAttribute[str] | InstrumentedAttribute[str | None],
+    root_paths: Collection[str],
+) -> ColumnElement[bool]:
+    """A condition: the region code in ``column`` lies in one of the subtrees at ``root_paths``.
+
+    No paths means no region at all (the condition is false).
+    """
+    if not root_paths:
+        return false()
+    sub = select(Region.code).where(
+        or_(*(Region.path.startswith(p, autoescape=True) for p in root_paths))
+    )
+    return column.in_(sub.scalar_subquery())

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, true
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from streetrelief.core.errors import (
     ConflictError,
@@ -149,3 +150,21 @@ def dispatch_area(session: Session, code: str) -> Region:
         if LEVEL_DEPTH[ancestor.level] <= limit:
             return ancestor
     return region
+
+
+Scope = tuple[str, ...] | None
+"""A jurisdiction: the region paths whose subtrees it covers; None covers every region."""
+
+
+def scope_clause(
+    column: InstrumentedAttribute[str] | InstrumentedAttribute[str | None], scope: Scope
+) -> ColumnElement[bool]:
+    """A condition on ``column`` (a region code) that keeps records inside ``scope``."""
+    if scope is None:
+        return true()
+    return repository.in_any_subtree(column, scope)
+
+
+def in_scope(region: Region, scope: Scope) -> bool:
+    """Whether ``region`` lies inside ``scope``."""
+    return scope is None or any(region.path.startswith(p) for p in scope)

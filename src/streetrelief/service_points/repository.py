@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from streetrelief.regions.repository import in_subtree
+from streetrelief.regions.service import Scope, scope_clause
 from streetrelief.service_points.models import ServicePoint, ServicePointKind
 
 
@@ -23,10 +24,14 @@ def by_code(session: Session, code: str) -> ServicePoint | None:
 
 
 def in_region(
-    session: Session, region_path: str | None, *, kind: ServicePointKind | None = None
+    session: Session,
+    region_path: str | None,
+    *,
+    kind: ServicePointKind | None = None,
+    scope: Scope = None,
 ) -> Sequence[ServicePoint]:
-    """Service points in a subtree (all when None), by code."""
-    stmt = select(ServicePoint)
+    """Service points in a subtree (all when None) and a jurisdiction, by code."""
+    stmt = select(ServicePoint).where(scope_clause(ServicePoint.region_code, scope))
     if region_path is not None:
         stmt = stmt.where(in_subtree(ServicePoint.region_code, region_path))
     if kind is not None:

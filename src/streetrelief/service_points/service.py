@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from streetrelief.core.errors import ConflictError, InvalidInputError, NotFoundError
 from streetrelief.core.geo import h3_cell
 from streetrelief.db.outbox import emit
-from streetrelief.regions.service import require_region
+from streetrelief.regions.service import Scope, require_region
 from streetrelief.service_points import repository
 from streetrelief.service_points.models import ServicePoint, ServicePointKind
 from streetrelief.service_points.schemas import ServicePointCreate, ServicePointUpdate
@@ -94,15 +94,19 @@ def update_service_point(
 
 
 def list_service_points(
-    session: Session, *, region_code: str | None = None, kind: ServicePointKind | None = None
+    session: Session,
+    *,
+    region_code: str | None = None,
+    kind: ServicePointKind | None = None,
+    scope: Scope = None,
 ) -> Sequence[ServicePoint]:
-    """Service points in the subtree of ``region_code`` (all when None).
+    """Service points in the subtree of ``region_code`` (all when None) inside ``scope``.
 
     Raises:
         UnknownRegionError: ``region_code`` is not a region.
     """
     path = require_region(session, region_code).path if region_code else None
-    return repository.in_region(session, path, kind=kind)
+    return repository.in_region(session, path, kind=kind, scope=scope)
 
 
 def count_set_up(session: Session, region_path: str, at: datetime) -> int:

@@ -8,6 +8,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from streetrelief.regions.repository import in_subtree
+from streetrelief.regions.service import Scope, scope_clause
 from streetrelief.teams.models import Team, TeamMember, TeamStatus
 
 
@@ -35,9 +36,11 @@ def in_region(
     *,
     statuses: Collection[TeamStatus] | None = None,
     with_members: bool = False,
+    scope: Scope = None,
 ) -> Sequence[Team]:
-    """Teams in a region subtree (all when None), optionally with given statuses, by code."""
-    stmt = select(Team)
+    """Teams in a region subtree (all when None) and a jurisdiction, optionally with given
+    statuses, by code."""
+    stmt = select(Team).where(scope_clause(Team.region_code, scope))
     if region_path is not None:
         stmt = stmt.where(in_subtree(Team.region_code, region_path))
     if statuses is not None:

@@ -15,7 +15,7 @@ from streetrelief.core.errors import (
     TeamUnavailableError,
 )
 from streetrelief.db.outbox import emit
-from streetrelief.regions.service import require_region
+from streetrelief.regions.service import Scope, require_region
 from streetrelief.teams import repository
 from streetrelief.teams.models import Team, TeamMember, TeamStatus
 from streetrelief.teams.schemas import TeamCreate, TeamMemberIn, TeamStatusUpdate, TeamUpdate
@@ -178,14 +178,17 @@ def list_teams(
     region_code: str | None = None,
     statuses: Collection[TeamStatus] | None = None,
     with_members: bool = False,
+    scope: Scope = None,
 ) -> Sequence[Team]:
-    """Teams in the subtree of ``region_code`` (all when None).
+    """Teams in the subtree of ``region_code`` (all when None) inside ``scope``.
 
     Raises:
         UnknownRegionError: ``region_code`` is not a region.
     """
     path = require_region(session, region_code).path if region_code else None
-    return repository.in_region(session, path, statuses=statuses, with_members=with_members)
+    return repository.in_region(
+        session, path, statuses=statuses, with_members=with_members, scope=scope
+    )
 
 
 def staff_count(session: Session, team_id: int) -> int:

@@ -1,0 +1,1 @@
+"""Who may do what where: accounts, sign-in, roles, jurisdiction, partner keys and grants."""

@@ -1,0 +1,176 @@
+"""Roles and what each may do: the access policy, as data.
+
+Least privilege throughout (PIPL art. 51(3); HUD HMIS privacy standard, 2004, §4.3): the
+administrator runs the system but does not read people's sensitive details; the auditor reads
+the audit log and nothing personal; details of minors are visible to the fewest roles, those
+that act for the child (the duty leader and the station's staff) — PIPL art. 31.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Who a caller is, for access decisions."""
+
+    administrator = "administrator"
+    commander = "commander"
+    """Commander or duty leader of a region's command centre."""
+    dispatcher = "dispatcher"
+    patrol = "patrol"
+    """A patrol or outreach team member in the field."""
+    service_point_staff = "service_point_staff"
+    auditor = "auditor"
+    partner = "partner"
+    """A partner system (police dispatch, city management, video platform) using an API key."""
+    public = "public"
+    """Anyone, not signed in: may submit a report and follow it by its tracking code."""
+
+
+class Permission(StrEnum):
+    """One action on one kind of record."""
+
+    reports_create = "reports.create"
+    reports_read = "reports.read"
+    incidents_read = "incidents.read"
+    incidents_update = "incidents.update"
+    dispatch_create = "dispatch.create"
+    encounters_create = "encounters.create"
+    encounters_read = "encounters.read"
+    persons_read = "persons.read"
+    persons_read_sensitive = "persons.read_sensitive"
+    persons_read_minor = "persons.read_minor"
+    persons_update = "persons.update"
+    persons_export = "persons.export"
+    teams_read = "teams.read"
+    teams_manage = "teams.manage"
+    teams_report_status = "teams.report_status"
+    service_points_read = "service_points.read"
+    service_points_manage = "service_points.manage"
+    service_points_update_occupancy = "service_points.update_occupancy"
+    regions_read = "regions.read"
+    regions_manage = "regions.manage"
+    stats_read = "stats.read"
+    events_read = "events.read"
+    alerts_read = "alerts.read"
+    alerts_ingest = "alerts.ingest"
+    weather_read = "weather.read"
+    response_read = "response.read"
+    response_override = "response.override"
+    response_configure = "response.configure"
+    grants_manage = "grants.manage"
+    users_manage = "users.manage"
+    partners_manage = "partners.manage"
+    audit_read = "audit.read"
+
+
+P = Permission
+
+_READ_OPERATIONS = frozenset(
+    {
+        P.reports_read,
+        P.incidents_read,
+        P.encounters_read,
+        P.persons_read,
+        P.teams_read,
+        P.service_points_read,
+        P.regions_read,
+        P.stats_read,
+        P.events_read,
+        P.alerts_read,
+        P.weather_read,
+        P.response_read,
+    }
+)
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.administrator: _READ_OPERATIONS
+    | {
+        P.reports_create,
+        P.incidents_update,
+        P.dispatch_create,
+        P.encounters_create,
+        P.teams_manage,
+        P.teams_report_status,
+        P.service_points_manage,
+        P.service_points_update_occupancy,
+        P.regions_manage,
+        P.alerts_ingest,
+        P.response_override,
+        P.response_configure,
+        P.grants_manage,
+        P.users_manage,
+        P.partners_manage,
+    },
+    Role.commander: _READ_OPERATIONS
+    | {
+        P.reports_create,
+        P.incidents_update,
+        P.dispatch_create,
+        P.encounters_create,
+        P.persons_read_sensitive,
+        P.persons_read_minor,
+        P.persons_update,
+        P.persons_export,
+        P.teams_manage,
+        P.teams_report_status,
+        P.service_points_manage,
+        P.service_points_update_occupancy,
+        P.alerts_ingest,
+        P.response_override,
+        P.grants_manage,
+    },
+    Role.dispatcher: _READ_OPERATIONS
+    | {
+        P.reports_create,
+        P.incidents_update,
+        P.dispatch_create,
+        P.encounters_create,
+        P.teams_report_status,
+    },
+    Role.patrol: frozenset(
+        {
+            P.reports_create,
+            P.reports_read,
+            P.incidents_read,
+            P.incidents_update,
+            P.encounters_create,
+            P.encounters_read,
+            P.persons_read,
+            P.persons_read_sensitive,
+            P.persons_update,
+            P.teams_read,
+            P.teams_report_status,
+            P.service_points_read,
+            P.regions_read,
+            P.alerts_read,
+            P.weather_read,
+            P.response_read,
+        }
+    ),
+    Role.service_point_staff: frozenset(
+        {
+            P.incidents_read,
+            P.encounters_create,
+            P.encounters_read,
+            P.persons_read,
+            P.persons_read_sensitive,
+            P.persons_read_minor,
+            P.persons_update,
+            P.service_points_read,
+            P.service_points_update_occupancy,
+            P.regions_read,
+            P.alerts_read,
+            P.weather_read,
+            P.response_read,
+        }
+    ),
+    Role.auditor: frozenset({P.audit_read, P.regions_read, P.stats_read}),
+    Role.partner: frozenset({P.reports_create, P.regions_read, P.alerts_read}),
+    Role.public: frozenset({P.reports_create}),
+}
+"""What each role may do. Jurisdiction (the region subtree) limits every one of these."""
+
+STAFF_ROLES = frozenset(Role) - {Role.partner, Role.public}
+"""Roles held by user accounts (partners hold keys; the public holds nothing)."""

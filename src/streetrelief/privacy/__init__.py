@@ -1,0 +1,1 @@
+"""Protection of personal data: encryption at rest, masking, lawful basis and retention."""
