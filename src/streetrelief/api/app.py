@@ -9,10 +9,14 @@ from streetrelief import __version__
 from streetrelief.api.errors import install_error_handlers
 from streetrelief.api.limits import BodySizeLimit
 from streetrelief.api.routers import (
+    access,
     alerts,
+    audit,
+    auth,
     events,
     health,
     incidents,
+    persons,
     regions,
     reports,
     response_levels,
@@ -60,6 +64,10 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
     for module in (
+        auth,
+        access,
+        audit,
+        persons,
         reports,
         incidents,
         teams,

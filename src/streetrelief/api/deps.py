@@ -16,6 +16,9 @@ from streetrelief.triage.policy import TriagePolicy
 from streetrelief.weather.geocode_tables import GeocodeTables
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+AUDITED_READ = {"x-audited-read": True}
+"""``openapi_extra`` of a read route that writes an audit event (a person record, an export):
+its session may write, and the API docs show that reading it is logged."""
 
 # The small dependencies below are async on purpose: a sync one costs a hop to the thread pool.
 
@@ -23,7 +26,9 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request, committed when the handler returns, rolled back on error."""
     factory = request.app.state.session_factory
-    with session_scope(factory, read_only=request.method in READ_METHODS) as session:
+    extra = getattr(request.scope.get("route"), "openapi_extra", None) or {}
+    read_only = request.method in READ_METHODS and not extra.get("x-audited-read")
+    with session_scope(factory, read_only=read_only) as session:
         yield session
 
 

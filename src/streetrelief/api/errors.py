@@ -16,7 +16,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from streetrelief.core.errors import StreetReliefError
+from streetrelief.api.security import REFUSALS, audit_refusal
+from streetrelief.core.errors import AuthenticationError, StreetReliefError
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -51,8 +52,13 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the problem-details handlers on ``app``."""
 
     @app.exception_handler(StreetReliefError)
-    async def _domain(_request: Request, exc: StreetReliefError) -> JSONResponse:
-        return problem(exc.status, exc.title, exc.detail, exc.code, **_jsonable(exc.extra))
+    async def _domain(request: Request, exc: StreetReliefError) -> JSONResponse:
+        if isinstance(exc, REFUSALS):
+            await audit_refusal(request, exc)
+        response = problem(exc.status, exc.title, exc.detail, exc.code, **_jsonable(exc.extra))
+        if isinstance(exc, AuthenticationError):
+            response.headers["WWW-Authenticate"] = 'Bearer realm="streetrelief"'  # RFC 6750 §3
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

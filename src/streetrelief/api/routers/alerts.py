@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, status
+from fastapi import APIRouter, Body, Depends, Query, status
 from pydantic import AwareDatetime
 
+from streetrelief.access.roles import Permission
 from streetrelief.api.deps import ClockDep, GeocodeTablesDep, IdPath, SessionDep
+from streetrelief.api.security import require
 from streetrelief.weather.schemas import AlertDetail, AlertIngested, AlertRead
 from streetrelief.weather.service import ingest_alert_bytes, list_alerts, require_alert
 
@@ -22,7 +24,9 @@ CapBody = Annotated[
 ]
 
 
-@router.get("", response_model=list[AlertRead])
+@router.get(
+    "", response_model=list[AlertRead], dependencies=[Depends(require(Permission.alerts_read))]
+)
 def get_alerts(
     session: SessionDep,
     clock: ClockDep,
@@ -40,7 +44,12 @@ def get_alerts(
     return [AlertRead.model_validate(a) for a in rows]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=list[AlertIngested])
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[AlertIngested],
+    dependencies=[Depends(require(Permission.alerts_ingest))],
+)
 def post_alerts(
     data: CapBody, session: SessionDep, clock: ClockDep, tables: GeocodeTablesDep
 ) -> list[AlertIngested]:
@@ -51,7 +60,11 @@ def post_alerts(
     return ingest_alert_bytes(session, data, source="api", now=clock.now(), tables=tables)
 
 
-@router.get("/{alert_id}", response_model=AlertDetail)
+@router.get(
+    "/{alert_id}",
+    response_model=AlertDetail,
+    dependencies=[Depends(require(Permission.alerts_read))],
+)
 def get_alert(alert_id: IdPath, session: SessionDep) -> AlertDetail:
     """One alert with its info blocks, areas, regions and state."""
     return AlertDetail.model_validate(require_alert(session, alert_id))

@@ -12,14 +12,17 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from anyio import to_thread
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 
+from streetrelief.access.principal import Principal, require_in_jurisdiction
+from streetrelief.access.roles import Permission
+from streetrelief.api.security import require
 from streetrelief.core.errors import InvalidInputError
 from streetrelief.db.engine import session_scope
 from streetrelief.db.outbox import Event, events_after
-from streetrelief.regions.service import require_region
+from streetrelief.regions.service import Scope, require_region
 
 router = APIRouter(tags=["events"])
 
@@ -43,9 +46,9 @@ def _format(ev: Event) -> str:
     return f"id: {ev.id}\nevent: {ev.type}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def _fetch(factory: sessionmaker[Session], after: int, region_path: str | None) -> list[str]:
+def _fetch(factory: sessionmaker[Session], after: int, scope: Scope) -> list[str]:
     with session_scope(factory, read_only=True) as session:
-        return [_format(e) for e in events_after(session, after, region_path=region_path)]
+        return [_format(e) for e in events_after(session, after, scope=scope)]
 
 
 def _last_id(chunk: str) -> int:
@@ -55,6 +58,7 @@ def _last_id(chunk: str) -> int:
 @router.get("/events", response_class=StreamingResponse)
 async def stream_events(
     request: Request,
+    principal: Annotated[Principal, Depends(require(Permission.events_read))],
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
     after: Annotated[
         int | None, Query(ge=0, le=MAX_EVENT_ID, description="Resume after this id.")
@@ -62,7 +66,9 @@ async def stream_events(
     region_code: Annotated[str | None, Query(max_length=32)] = None,
     follow: Annotated[bool, Query(description="Keep streaming new events.")] = True,
 ) -> StreamingResponse:
-    """Committed events after ``Last-Event-ID`` (or ``after``), oldest first.
+    """Committed events of the caller's regions after ``Last-Event-ID`` (or ``after``), oldest
+    first. Events carry no personal details (names, contacts, health); people appear by their
+    temporary id only.
 
     With ``follow=false`` the stream ends once the backlog is sent.
     """
@@ -75,17 +81,18 @@ async def stream_events(
                 "Last-Event-ID must be an event id this stream sent", field="Last-Event-ID"
             )
         start = int(text)
-    region_path = None
+    scope = principal.scope
     if region_code is not None:
         with session_scope(factory, read_only=True) as session:
-            region_path = require_region(session, region_code).path
+            require_in_jurisdiction(session, principal, region_code, "region")
+            scope = (require_region(session, region_code).path,)
     interval = request.app.state.settings.event_poll_interval_s
 
     async def body() -> AsyncIterator[str]:
         cursor = start
         idle = 0.0
         while True:
-            chunks = await to_thread.run_sync(_fetch, factory, cursor, region_path)
+            chunks = await to_thread.run_sync(_fetch, factory, cursor, scope)
             for chunk in chunks:
                 yield chunk
             if chunks:

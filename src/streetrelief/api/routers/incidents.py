@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
+from sqlalchemy.orm import Session
 
+from streetrelief.access.principal import Principal, require_in_jurisdiction
+from streetrelief.access.roles import Permission, Role
 from streetrelief.api.deps import ClockDep, IdPath, SessionDep, TravelDep, TriagePolicyDep
+from streetrelief.api.security import require
+from streetrelief.core.errors import PermissionDeniedError
 from streetrelief.dispatch.schemas import DispatchCreate, DispatchRead, RecommendationRead
 from streetrelief.dispatch.service import (
     assign_team,
@@ -14,20 +19,44 @@ from streetrelief.dispatch.service import (
     recommend_teams,
     report_progress,
 )
-from streetrelief.incidents.models import IncidentStatus
+from streetrelief.incidents.models import Incident, IncidentStatus
 from streetrelief.incidents.schemas import IncidentFilter, IncidentRead, TransitionRequest
 from streetrelief.incidents.service import list_incidents, require_incident
 from streetrelief.people.schemas import EncounterCreate, EncounterRead
-from streetrelief.people.service import encounters_for, record_encounter
+from streetrelief.people.service import encounters_for, record_encounter, require_person
+from streetrelief.teams.service import require_team
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
+
+ReadIncidents = Annotated[Principal, Depends(require(Permission.incidents_read))]
+Dispatcher = Annotated[Principal, Depends(require(Permission.dispatch_create))]
+UpdateIncidents = Annotated[Principal, Depends(require(Permission.incidents_update))]
+ReadEncounters = Annotated[Principal, Depends(require(Permission.encounters_read))]
+RecordEncounters = Annotated[Principal, Depends(require(Permission.encounters_create))]
+
+
+def incident_for(session: Session, principal: Principal, incident_id: int) -> Incident:
+    """The incident, if it lies in the caller's regions (else 404, audited)."""
+    incident = require_incident(session, incident_id)
+    require_in_jurisdiction(session, principal, incident.region_code, f"incident {incident_id}")
+    return incident
+
+
+def _require_sent(session: Session, principal: Principal, incident: Incident) -> None:
+    """A patrol member acts only at incidents their own team was sent to."""
+    if principal.role is Role.patrol and principal.team_id not in {
+        d.team_id for d in dispatches_for(session, incident.id)
+    }:
+        raise PermissionDeniedError("your team was not sent to this incident")
 
 
 @router.get("", response_model=list[IncidentRead])
 def get_incidents(
-    session: SessionDep, query: Annotated[IncidentFilter, Query()]
+    principal: ReadIncidents, session: SessionDep, query: Annotated[IncidentFilter, Query()]
 ) -> list[IncidentRead]:
-    """Incidents in a region subtree, newest first."""
+    """Incidents in a region subtree of the caller's regions, newest first."""
+    if query.region_code is not None:
+        require_in_jurisdiction(session, principal, query.region_code, "region")
     rows = list_incidents(
         session,
         region_code=query.region_code,
@@ -35,33 +64,40 @@ def get_incidents(
         is_open=query.is_open,
         limit=query.limit,
         offset=query.offset,
+        scope=principal.scope,
     )
     return [IncidentRead.model_validate(i) for i in rows]
 
 
 @router.get("/{incident_id}", response_model=IncidentRead)
-def get_incident(incident_id: IdPath, session: SessionDep) -> IncidentRead:
+def get_incident(
+    incident_id: IdPath, principal: ReadIncidents, session: SessionDep
+) -> IncidentRead:
     """One incident with its triage outcome and timestamps."""
-    return IncidentRead.model_validate(require_incident(session, incident_id))
+    return IncidentRead.model_validate(incident_for(session, principal, incident_id))
 
 
 @router.get("/{incident_id}/recommendations", response_model=list[RecommendationRead])
 def get_recommendations(
     incident_id: IdPath,
+    principal: Dispatcher,
     session: SessionDep,
     clock: ClockDep,
     policy: TriagePolicyDep,
     travel: TravelDep,
 ) -> list[RecommendationRead]:
     """Assignable teams ranked by capability match and time to reach, with reasons."""
-    incident = require_incident(session, incident_id)
+    incident = incident_for(session, principal, incident_id)
     ranked = recommend_teams(session, incident, policy=policy, travel=travel, now=clock.now())
     return [RecommendationRead.model_validate(r) for r in ranked]
 
 
 @router.get("/{incident_id}/dispatches", response_model=list[DispatchRead])
-def get_dispatches(incident_id: IdPath, session: SessionDep) -> list[DispatchRead]:
+def get_dispatches(
+    incident_id: IdPath, principal: ReadIncidents, session: SessionDep
+) -> list[DispatchRead]:
     """Dispatches of an incident."""
+    incident_for(session, principal, incident_id)
     return [DispatchRead.model_validate(d) for d in dispatches_for(session, incident_id)]
 
 
@@ -71,12 +107,16 @@ def get_dispatches(incident_id: IdPath, session: SessionDep) -> list[DispatchRea
 def post_dispatch(
     incident_id: IdPath,
     data: DispatchCreate,
+    principal: Dispatcher,
     session: SessionDep,
     clock: ClockDep,
     policy: TriagePolicyDep,
     travel: TravelDep,
 ) -> DispatchRead:
-    """Confirm a team for an incident."""
+    """Confirm a team for an incident (a team of the caller's regions or granted ones)."""
+    incident_for(session, principal, incident_id)
+    team = require_team(session, data.team_id)
+    require_in_jurisdiction(session, principal, team.region_code, f"team {data.team_id}")
     dispatch = assign_team(
         session,
         incident_id,
@@ -91,9 +131,14 @@ def post_dispatch(
 
 @router.post("/{incident_id}/transitions", response_model=IncidentRead)
 def post_transition(
-    incident_id: IdPath, data: TransitionRequest, session: SessionDep, clock: ClockDep
+    incident_id: IdPath,
+    data: TransitionRequest,
+    principal: UpdateIncidents,
+    session: SessionDep,
+    clock: ClockDep,
 ) -> IncidentRead:
     """Move an incident on: en_route, on_scene, resolved, not_found or cancelled."""
+    _require_sent(session, principal, incident_for(session, principal, incident_id))
     now = clock.now()
     incident = report_progress(
         session,
@@ -107,8 +152,11 @@ def post_transition(
 
 
 @router.get("/{incident_id}/encounters", response_model=list[EncounterRead])
-def get_encounters(incident_id: IdPath, session: SessionDep) -> list[EncounterRead]:
+def get_encounters(
+    incident_id: IdPath, principal: ReadEncounters, session: SessionDep
+) -> list[EncounterRead]:
     """Encounters recorded at an incident."""
+    incident_for(session, principal, incident_id)
     return [EncounterRead.from_encounter(e) for e in encounters_for(session, incident_id)]
 
 
@@ -118,10 +166,14 @@ def get_encounters(incident_id: IdPath, session: SessionDep) -> list[EncounterRe
 def post_encounter(
     incident_id: IdPath,
     data: EncounterCreate,
+    principal: RecordEncounters,
     session: SessionDep,
     clock: ClockDep,
     policy: TriagePolicyDep,
 ) -> EncounterRead:
     """Record one person met at the incident, what they got and how it ended."""
+    _require_sent(session, principal, incident_for(session, principal, incident_id))
+    if data.person_id is not None:
+        require_person(session, data.person_id, by=principal)
     encounter = record_encounter(session, incident_id, data, policy=policy, now=clock.now())
     return EncounterRead.from_encounter(encounter)

@@ -1,40 +1,84 @@
-"""Reports in: ``POST /api/v1/reports``."""
+"""Reports in: ``POST /api/v1/reports``, and the public's tracking of their own report."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Response, status
 
+from streetrelief.access.principal import Principal, require_in_jurisdiction
+from streetrelief.access.roles import Permission, Role
 from streetrelief.api.deps import ClockDep, IdPath, SessionDep, TravelDep, TriagePolicyDep
-from streetrelief.intake.schemas import ReportAccepted, ReportCreate, ReportRead
-from streetrelief.intake.service import receive_report, reports_for_incident
+from streetrelief.api.security import require
+from streetrelief.core.errors import PermissionDeniedError
+from streetrelief.incidents.models import IncidentStatus
+from streetrelief.incidents.service import require_incident
+from streetrelief.intake.models import Channel
+from streetrelief.intake.schemas import ReportAccepted, ReportCreate, ReportRead, ReportReceipt
+from streetrelief.intake.service import (
+    PUBLIC_STATUS,
+    public_status,
+    receive_report,
+    reports_for_incident,
+)
 
 router = APIRouter(tags=["reports"])
 
+Reporter = Annotated[Principal, Depends(require(Permission.reports_create))]
+ReadReports = Annotated[Principal, Depends(require(Permission.reports_read))]
 
-@router.post("/reports", status_code=status.HTTP_201_CREATED, response_model=ReportAccepted)
+
+def _check_channel(principal: Principal, channel: Channel) -> None:
+    if principal.role is Role.public and channel is not Channel.public:
+        raise PermissionDeniedError("reports from the public use the 'public' channel")
+    if principal.role is Role.partner and channel.value not in principal.channels:
+        raise PermissionDeniedError(
+            f"this partner may send on {sorted(principal.channels)}, not {channel.value!r}"
+        )
+
+
+@router.post(
+    "/reports",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReportAccepted | ReportReceipt,
+)
 def post_report(
     data: ReportCreate,
+    principal: Reporter,
     response: Response,
     session: SessionDep,
     clock: ClockDep,
     policy: TriagePolicyDep,
     travel: TravelDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> ReportAccepted:
+) -> ReportAccepted | ReportReceipt:
     """Accept a report: it merges into an open incident nearby or opens a new one.
 
-    A repeated ``Idempotency-Key`` with the same body answers 200 with the first result; with a
-    different body, 422 ``idempotency_key_reused``.
+    Anyone may report on the ``public`` channel and gets a tracking code only; staff and
+    partners report in their own regions (and partners on their own channels) and get the
+    incident. A repeated ``Idempotency-Key`` with the same body answers 200 with the first
+    result; with a different body, 422 ``idempotency_key_reused``.
     """
+    _check_channel(principal, data.channel)
     result = receive_report(
-        session, data, clock=clock, policy=policy, travel=travel, idempotency_key=idempotency_key
+        session,
+        data,
+        clock=clock,
+        policy=policy,
+        travel=travel,
+        idempotency_key=idempotency_key,
+        scope=None if principal.role is Role.public else principal.scope,
     )
     if result.is_replay:
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"
     r = result.report
+    if principal.role is Role.public:
+        return ReportReceipt(
+            tracking_code=r.tracking_code or "",
+            received_at=r.received_at,
+            status=PUBLIC_STATUS[IncidentStatus(result.incident_status)],
+        )
     return ReportAccepted(
         report_id=r.id,
         incident_id=result.incident_id,
@@ -44,10 +88,24 @@ def post_report(
         incident_status=result.incident_status,
         priority=result.priority,
         dispatch_id=result.dispatch_id,
+        tracking_code=r.tracking_code,
     )
 
 
+@router.get("/reports/track/{tracking_code}", response_model=ReportReceipt)
+def get_report_status(
+    tracking_code: Annotated[str, Path(min_length=8, max_length=32)], session: SessionDep
+) -> ReportReceipt:
+    """The public status of a report, by the tracking code its reporter was given (no sign-in)."""
+    report, state = public_status(session, tracking_code)
+    return ReportReceipt(tracking_code=tracking_code, received_at=report.received_at, status=state)
+
+
 @router.get("/incidents/{incident_id}/reports", response_model=list[ReportRead])
-def get_incident_reports(incident_id: IdPath, session: SessionDep) -> list[ReportRead]:
+def get_incident_reports(
+    incident_id: IdPath, principal: ReadReports, session: SessionDep
+) -> list[ReportRead]:
     """Reports that point to an incident, oldest first (reporter contact left out)."""
+    incident = require_incident(session, incident_id)
+    require_in_jurisdiction(session, principal, incident.region_code, f"incident {incident_id}")
     return [ReportRead.model_validate(r) for r in reports_for_incident(session, incident_id)]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query
 
+from streetrelief.access.principal import Principal, require_in_jurisdiction
+from streetrelief.access.roles import Permission
 from streetrelief.api.deps import ClockDep, SessionDep
+from streetrelief.api.security import require
 from streetrelief.response.schemas import (
     EffectiveLevelRead,
     OverrideRequest,
@@ -28,9 +31,12 @@ from streetrelief.response.service import (
 router = APIRouter(prefix="/response-levels", tags=["response"])
 
 RegionPath = Annotated[str, Path(max_length=32, description="A region code.")]
+Leader = Annotated[Principal, Depends(require(Permission.response_override))]
+Configurer = Annotated[Principal, Depends(require(Permission.response_configure))]
+READ = [Depends(require(Permission.response_read))]
 
 
-@router.get("", response_model=list[ResponseLevelRead])
+@router.get("", response_model=list[ResponseLevelRead], dependencies=READ)
 def get_levels(
     session: SessionDep,
     region_code: Annotated[
@@ -41,7 +47,7 @@ def get_levels(
     return list_levels(session, region_code=region_code)
 
 
-@router.get("/{region_code}", response_model=EffectiveLevelRead)
+@router.get("/{region_code}", response_model=EffectiveLevelRead, dependencies=READ)
 def get_level(region_code: RegionPath, session: SessionDep) -> EffectiveLevelRead:
     """The level in force in a region (inherited from the nearest configured ancestor when it
     has no policy of its own) and that region's activation history."""
@@ -51,6 +57,7 @@ def get_level(region_code: RegionPath, session: SessionDep) -> EffectiveLevelRea
 @router.post("/{region_code}/reassess", response_model=ReassessResult)
 def post_reassess(
     region_code: RegionPath,
+    principal: Leader,
     session: SessionDep,
     clock: ClockDep,
     reading: Annotated[WeatherReading | None, Body()] = None,
@@ -58,38 +65,51 @@ def post_reassess(
     """Decide the region's level now from the warnings in force and a reading: the one given,
     else the latest stored observation of the region or its nearest ancestor (at most three
     hours old)."""
+    require_in_jurisdiction(session, principal, region_code, "region")
     return reassess_region(session, region_code, now=clock.now(), conditions=reading)
 
 
 @router.post("/{region_code}/override", response_model=ReassessResult)
 def post_override(
-    region_code: RegionPath, body: OverrideRequest, session: SessionDep, clock: ClockDep
+    region_code: RegionPath,
+    body: OverrideRequest,
+    principal: Leader,
+    session: SessionDep,
+    clock: ClockDep,
 ) -> ReassessResult:
-    """Set a leader's level, with a reason, until an end time (24 hours when left out)."""
+    """Set a leader's level, with a reason, until an end time (24 hours when left out); the
+    override is recorded under the signed-in leader's name."""
+    require_in_jurisdiction(session, principal, region_code, "region")
     return override_level(
         session,
         region_code,
         body.level,
         reason=body.reason,
         until=body.until,
-        by=body.by,
+        by=body.by or principal.name,
         now=clock.now(),
     )
 
 
 @router.delete("/{region_code}/override", response_model=ReassessResult)
 def delete_override(
-    region_code: RegionPath, session: SessionDep, clock: ClockDep
+    region_code: RegionPath, principal: Leader, session: SessionDep, clock: ClockDep
 ) -> ReassessResult:
     """End a leader's override early; the policy's level applies again."""
+    require_in_jurisdiction(session, principal, region_code, "region")
     return clear_override(session, region_code, now=clock.now())
 
 
 @router.put("/{region_code}/configuration", response_model=ResponseLevelRead)
 def put_configuration(
-    region_code: RegionPath, body: ResponseConfigure, session: SessionDep, clock: ClockDep
+    region_code: RegionPath,
+    body: ResponseConfigure,
+    principal: Configurer,
+    session: SessionDep,
+    clock: ClockDep,
 ) -> ResponseLevelRead:
     """Give a region a shipped response policy (a configured region keeps its level)."""
+    require_in_jurisdiction(session, principal, region_code, "region")
     row = configure_region(
         session, region_code, body.preset, province=body.province, now=clock.now()
     )

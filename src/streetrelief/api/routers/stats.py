@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
+from streetrelief.access.principal import Principal, require_in_jurisdiction
+from streetrelief.access.roles import Permission
 from streetrelief.api.deps import ClockDep, SessionDep
+from streetrelief.api.security import require
 from streetrelief.core.errors import InvalidInputError
 from streetrelief.stats.schemas import Statistics
 from streetrelief.stats.service import compute_statistics
@@ -21,6 +24,7 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 @router.get("/stats", response_model=Statistics)
 def get_stats(
+    principal: Annotated[Principal, Depends(require(Permission.stats_read))],
     session: SessionDep,
     clock: ClockDep,
     region_code: Annotated[str, Query(max_length=32, description="Root of the subtree.")],
@@ -28,6 +32,7 @@ def get_stats(
     end: Annotated[AwareDatetime | None, Query(description="Until (exclusive); now.")] = None,
 ) -> Statistics:
     """The campaign's figures for a region subtree and time range."""
+    require_in_jurisdiction(session, principal, region_code, "region")
     now = clock.now()
     end = end or now
     if start is None:

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
+from streetrelief.access.roles import Permission
 from streetrelief.api.deps import SessionDep
+from streetrelief.api.security import require
 from streetrelief.weather.schemas import ObservationFilter, ObservationRead
 from streetrelief.weather.service import list_observations
 
 router = APIRouter(prefix="/weather", tags=["weather"])
 
 
-@router.get("/observations", response_model=list[ObservationRead])
+@router.get(
+    "/observations",
+    response_model=list[ObservationRead],
+    dependencies=[Depends(require(Permission.weather_read))],
+)
 def get_observations(
     session: SessionDep, query: Annotated[ObservationFilter, Query()]
 ) -> list[ObservationRead]:
