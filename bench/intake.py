@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+from cryptography.fernet import Fernet
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import URL, make_url
@@ -213,24 +214,38 @@ def postgres_database(server_url: str) -> Database:
     )
 
 
-def run_migrations(db_url: str, env: dict[str, str]) -> None:
-    """``streetrelief db upgrade`` on the fresh database, as an operator would run it."""
+BENCH_USER = "bench-admin"
+BENCH_PASSWORD = "bench-password-" + secrets.token_urlsafe(8)
+
+
+def _cli(db_url: str, env: dict[str, str], *args: str) -> None:
     script = Path(sys.executable).with_name("streetrelief")
     if script.exists():
-        cmd = [str(script), "db", "upgrade"]
+        cmd = [str(script), *args]
     else:
         runner = "from streetrelief.cli.main import app; app()"
-        cmd = [sys.executable, "-c", runner, "db", "upgrade"]
+        cmd = [sys.executable, "-c", runner, *args]
     done = subprocess.run(
         cmd,
-        env={**env, "STREETRELIEF_DATABASE_URL": db_url},
+        env={
+            **env,
+            "STREETRELIEF_DATABASE_URL": db_url,
+            "STREETRELIEF_NEW_PASSWORD": BENCH_PASSWORD,
+        },
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     if done.returncode != 0:
-        raise SystemExit(f"migrations failed:\n{done.stdout}\n{done.stderr}")
+        raise SystemExit(f"streetrelief {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+
+
+def run_migrations(db_url: str, env: dict[str, str]) -> None:
+    """``streetrelief db upgrade`` on the fresh database and an administrator who creates the
+    regions and sends the reports, as an operator would set it up."""
+    _cli(db_url, env, "db", "upgrade")
+    _cli(db_url, env, "users", "create", BENCH_USER, "--role", "administrator")
 
 
 # --------------------------------------------------------------------------------------------
@@ -723,6 +738,12 @@ async def measure(server: Server, db: Database, args: argparse.Namespace) -> tup
         trust_env=False,  # loopback only: never through a proxy from the environment
     ) as client:
         await wait_until_up(server, client)
+        signed_in = await client.post(
+            "/api/v1/auth/token", json={"username": BENCH_USER, "password": BENCH_PASSWORD}
+        )
+        if signed_in.status_code != 200:
+            raise SystemExit(f"sign-in failed: {signed_in.text}")
+        client.headers["Authorization"] = f"Bearer {signed_in.json()['access_token']}"
         await create_regions(client)
         maker = ReportMaker(args.seed)
 
@@ -814,6 +835,7 @@ def print_results(
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREETRELIEF_")}
+    env["STREETRELIEF_DATA_KEYS"] = Fernet.generate_key().decode()
     env["PYTHONUNBUFFERED"] = "1"
     tmp = Path(tempfile.mkdtemp(prefix="streetrelief-bench-"))
     db: Database | None = None

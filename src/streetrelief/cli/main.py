@@ -6,6 +6,7 @@ import typer
 
 from streetrelief.cli import (
     db,
+    privacy,
     regions,
     replay,
     response,
@@ -13,6 +14,7 @@ from streetrelief.cli import (
     service_points,
     stats,
     teams,
+    users,
     weather,
 )
 
@@ -31,3 +33,7 @@ app.add_typer(teams.app, name="teams")
 app.add_typer(service_points.app, name="service-points")
 app.add_typer(weather.app, name="weather")
 app.add_typer(response.app, name="response")
+app.add_typer(users.app, name="users")
+app.add_typer(users.partners_app, name="partners")
+app.add_typer(privacy.app, name="privacy")
+app.add_typer(privacy.audit_app, name="audit")

@@ -8,6 +8,7 @@ import uvicorn
 from streetrelief.cli.common import console, fail_cleanly
 from streetrelief.config import get_settings
 from streetrelief.db import migrate
+from streetrelief.privacy import crypto
 
 
 def serve(
@@ -19,12 +20,22 @@ def serve(
     """Bring the database schema up to date and serve the API (docs at /docs)."""
     with fail_cleanly():
         settings = get_settings()
+        if demo and settings.data_keys is None and not settings.data_key_file.exists():
+            crypto.write_key_file(settings.data_key_file)
+            console.print(f"demo: new data key in {settings.data_key_file}")
+        crypto.cipher()  # refuse to start without a usable key for personal data
         migrate.upgrade(settings.database_url)
         if demo:
-            from streetrelief.demo.load import load_demo  # noqa: PLC0415 - only when asked
+            from streetrelief.demo.load import (  # noqa: PLC0415 - only when asked
+                DEMO_ACCOUNTS,
+                load_demo,
+                reset_demo_accounts,
+            )
 
-            summary = load_demo(settings)
-            console.print(summary)
+            console.print(load_demo(settings))
+            password = reset_demo_accounts(settings)
+            names = ", ".join(name for name, _, _ in DEMO_ACCOUNTS)
+            console.print(f"demo accounts {names}; password for this run: {password}")
     console.print(
         f"streetrelief on http://{host}:{port}  (API docs: /docs, database: "
         f"{settings.database_url.split('@')[-1]})"

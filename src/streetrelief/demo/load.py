@@ -9,15 +9,21 @@ centres with a fixed seed. Nothing here describes a real person.
 from __future__ import annotations
 
 import random
+import secrets
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 
+from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from streetrelief.access import service as access
+from streetrelief.access.roles import Role
+from streetrelief.access.schemas import UserCreate
 from streetrelief.config import Settings
 from streetrelief.core.clock import Clock, FixedClock, SystemClock
+from streetrelief.core.errors import NotFoundError
 from streetrelief.db.engine import get_engine, make_session_factory, session_scope
 from streetrelief.dispatch.service import assign_team, recommend_teams, report_progress
 from streetrelief.dispatch.travel import StraightLineTravel
@@ -339,3 +345,42 @@ def _play_incident(
     )
     clock.advance(timedelta(minutes=20))
     report_progress(session, incident_id, IncidentStatus.resolved, at=clock.now(), now=clock.now())
+
+
+DEMO_ACCOUNTS = (
+    ("demo-admin", Role.administrator, None),
+    ("demo-commander", Role.commander, "110000"),
+    ("demo-dispatcher", Role.dispatcher, "110000"),
+    ("demo-dongcheng", Role.dispatcher, "110101"),
+    ("demo-auditor", Role.auditor, None),
+)
+"""Demo accounts: user name, role, jurisdiction (Beijing, Dongcheng district, or all)."""
+
+
+def reset_demo_accounts(settings: Settings, *, clock: Clock | None = None) -> str:
+    """Create the demo accounts, or give them a new random password; returns that password.
+
+    A fresh password on every start keeps a demo left running from being opened with a
+    password someone else saw earlier.
+    """
+    now = (clock or SystemClock()).now()
+    password = secrets.token_urlsafe(12)
+    factory = make_session_factory(get_engine(settings.database_url))
+    with session_scope(factory) as session:
+        for username, role, region in DEMO_ACCOUNTS:
+            if region is not None and session.get(Region, region) is None:
+                continue
+            try:
+                access.set_password(session, username, password)
+            except NotFoundError:
+                access.create_user(
+                    session,
+                    UserCreate(
+                        username=username,
+                        password=SecretStr(password),
+                        role=role,
+                        region_code=region,
+                    ),
+                    now=now,
+                )
+    return password
