@@ -31,12 +31,16 @@ from streetrelief.config import Settings, get_settings
 from streetrelief.core.clock import FixedClock
 from streetrelief.db.engine import get_engine, make_engine, make_session_factory, session_scope
 from streetrelief.db.migrate import upgrade
+from tests.factories.access import bearer, make_user
 from tests.factories.regions import beijing_tree
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 PG_URL = os.environ.get(
     "STREETRELIEF_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+# Personal fields are encrypted at rest; the suite runs with a key of its own.
+os.environ.setdefault("STREETRELIEF_DATA_KEYS", "bSXtUwH2NVuLqVY1w9GnvjK0r3s5mC6Xo9kYz2rpu0Q=")
+
 BACKENDS = [
     b.strip()
     for b in os.environ.get("STREETRELIEF_TEST_DATABASES", "sqlite,postgresql").split(",")
@@ -128,8 +132,18 @@ def app(session: Session, clock: FixedClock) -> FastAPI:
 
 
 @pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    """An HTTP client for the test API; server errors come back as responses, not raised."""
+def client(app: FastAPI, session: Session, clock: FixedClock) -> Iterator[TestClient]:
+    """An HTTP client for the test API, signed in as an administrator of every region; server
+    errors come back as responses, not raised."""
+    admin = make_user(session, now=clock.now(), username="test-admin")
+    with TestClient(app, raise_server_exceptions=False) as c:
+        c.headers.update(bearer(session, admin, now=clock.now()))
+        yield c
+
+
+@pytest.fixture
+def anonymous(app: FastAPI) -> Iterator[TestClient]:
+    """An HTTP client without credentials (the public)."""
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 

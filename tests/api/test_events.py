@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from streetrelief.core.clock import FixedClock
 from tests.api.answers import HttpAnswer
+from tests.factories.access import bearer, make_user
 from tests.factories.regions import beijing_tree
 from tests.factories.reports import report_body
 from tests.factories.teams import make_team
@@ -218,7 +219,8 @@ class TestResume:
     ) -> None:
         beijing_tree(session)
         # Server errors raised here: a failure inside the stream comes after the 200 headers.
-        with TestClient(app) as client:
+        admin = make_user(session, now=clock.now())
+        with TestClient(app, headers=bearer(session, admin, now=clock.now())) as client:
             _post_report(client, clock, DONGCHENG)
             if where == "header":
                 r = client.get(
