@@ -195,6 +195,12 @@ class TestBrokenPolicy:
             ("-10, source: s}", "-10, source: nowhere}", "(top level)"),
             ("name: test\n", "", "name"),
             ("region: X", "region: X\ncolour: red", "colour"),
+            ("level: III,", "level: III, for_days: 8,", "condition_rules.0.for_days"),
+            (
+                "temperature_at_most_c: -10",
+                "feels_like_at_most_c: -10, for_days: 3",
+                "condition_rules.0",
+            ),
         ],
     )
     def test_broken_policy_refused_naming_the_field(self, old: str, new: str, field: str) -> None:

@@ -1,7 +1,8 @@
 """The shipped presets: each loads, cites its sources, and decides as its agency does.
 
-The Beijing replay checks ``replay_nights`` under the Toronto preset against a computation made
-here from the raw CSV, with the csv module and a copy of the wind-chill formula.
+The Beijing replays check ``replay_nights`` under the Toronto preset and under the China preset
+with Beijing's local rules against a computation made here from the raw CSV, with the csv
+module and a copy of the wind-chill formula.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import csv
 import gzip
 import math
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -96,7 +98,8 @@ class TestChina:
         ("province", "temperature_c", "level"),
         [
             (None, -30.0, ResponseLevel.none),  # default: signals only
-            ("110000", -30.0, ResponseLevel.none),  # not listed: the default
+            ("650000", -30.0, ResponseLevel.none),  # not listed: the default
+            ("110000", -30.0, ResponseLevel.none),  # Beijing: one cold reading is not a spell
             ("810000", 12.0, ResponseLevel.IV),
             ("810000", 12.1, ResponseLevel.none),
         ],
@@ -106,6 +109,29 @@ class TestChina:
     ) -> None:
         policy = load_preset("china", province=province)
         assert level_for(policy, temperature_c) == level
+
+    @pytest.mark.parametrize(
+        ("earlier", "temperature_c", "level"),
+        [
+            ((-10.1, -10.1), -10.1, ResponseLevel.IV),
+            ((-10.0, -11.0), -11.0, ResponseLevel.none),  # "below -10 °C": -10.0 is not
+            ((-11.0,), -11.0, ResponseLevel.none),  # two days are not three
+            ((-5.0, -12.5, -12.5), -12.5, ResponseLevel.III),  # only the last three days count
+            ((-20.0, -12.1), -13.0, ResponseLevel.III),
+            ((-12.0, -15.0), -15.0, ResponseLevel.IV),  # yellow needs all three below -12 °C
+        ],
+    )
+    def test_beijing_persistent_low_temperature(
+        self, earlier: tuple[float, ...], temperature_c: float, level: ResponseLevel
+    ) -> None:
+        policy = load_preset("china", province="110000")
+        conditions = Conditions(temperature_c, None, time(0), earlier_min_temperatures_c=earlier)
+        decision = evaluate(policy, at=AT, observation_or_forecast=conditions)
+        assert decision.level == level
+
+    def test_beijing_persistent_low_temperature_signal(self) -> None:
+        warning = signal("持续低温", "yellow")
+        assert level_for(load_preset("china"), 0.0, warnings=(warning,)) == ResponseLevel.III
 
 
 class TestNycCodeBlue:
@@ -225,10 +251,24 @@ def _raw_nights(path: Path) -> dict[date, tuple[float, float]]:
     return nights
 
 
-def _toronto_by_hand(low: float, low_felt: float) -> ResponseLevel:
+def _toronto_by_hand(raw: dict[date, tuple[float, float]], night: date) -> ResponseLevel:
+    low, low_felt = raw[night]
     if low <= -15 or low_felt <= -20:
         return ResponseLevel.III
     if low <= -5:
+        return ResponseLevel.IV
+    return ResponseLevel.none
+
+
+def _beijing_by_hand(raw: dict[date, tuple[float, float]], night: date) -> ResponseLevel:
+    """Beijing's 持续低温 criteria: the night and the two before it all below -12 / -10 °C."""
+    spell = [night - timedelta(days=back) for back in range(3)]
+    if not all(day in raw for day in spell):
+        return ResponseLevel.none
+    warmest = max(raw[day][0] for day in spell)
+    if warmest < -12:
+        return ResponseLevel.III
+    if warmest < -10:
         return ResponseLevel.IV
     return ResponseLevel.none
 
@@ -237,21 +277,22 @@ def _is_winter(night: date) -> bool:
     return night.month in {11, 12, 1, 2, 3}
 
 
-@pytest.fixture(scope="module")
-def replayed(shared_data: Path) -> dict[date, ResponseLevel]:
+def _replayed(shared_data: Path, policy: ResponsePolicy) -> dict[date, ResponseLevel]:
     nights = nightly_minimums(read_observations(shared_data / DONGSI), zone=BEIJING)
     return {
         n.night_on: n.level
-        for n in replay_nights(load_preset("toronto"), nights, zone=BEIJING)
+        for n in replay_nights(policy, nights, zone=BEIJING)
         if _is_winter(n.night_on)
     }
 
 
-@pytest.fixture(scope="module")
-def by_hand(shared_data: Path) -> dict[date, ResponseLevel]:
-    policy = load_preset("toronto")
+def _by_hand(
+    shared_data: Path,
+    policy: ResponsePolicy,
+    calls: Callable[[dict[date, tuple[float, float]], date], ResponseLevel],
+) -> dict[date, ResponseLevel]:
     raw = _raw_nights(shared_data / DONGSI)
-    called = {night: _toronto_by_hand(*lows) for night, lows in raw.items()}
+    called = {night: calls(raw, night) for night in raw}
     hold_days = policy.hold.duration_s / 86400
     # A night keeps the highest level called within the hold (nights are 24 h apart).
     held = {
@@ -263,6 +304,26 @@ def by_hand(shared_data: Path) -> dict[date, ResponseLevel]:
         for night in called
     }
     return {night: level for night, level in held.items() if _is_winter(night)}
+
+
+@pytest.fixture(scope="module")
+def replayed(shared_data: Path) -> dict[date, ResponseLevel]:
+    return _replayed(shared_data, load_preset("toronto"))
+
+
+@pytest.fixture(scope="module")
+def by_hand(shared_data: Path) -> dict[date, ResponseLevel]:
+    return _by_hand(shared_data, load_preset("toronto"), _toronto_by_hand)
+
+
+@pytest.fixture(scope="module")
+def replayed_china(shared_data: Path) -> dict[date, ResponseLevel]:
+    return _replayed(shared_data, load_preset("china", province="110000"))
+
+
+@pytest.fixture(scope="module")
+def by_hand_china(shared_data: Path) -> dict[date, ResponseLevel]:
+    return _by_hand(shared_data, load_preset("china", province="110000"), _beijing_by_hand)
 
 
 @pytest.mark.slow
@@ -302,3 +363,36 @@ class TestBeijingReplay:
 EXPECTED_NONE = 424
 EXPECTED_IV = 179
 EXPECTED_III = 3  # the nights of 2016-01-18 (-15.1 °C), 2016-01-22 and 2016-01-23
+
+
+@pytest.mark.slow
+class TestBeijingReplayChina:
+    """Dongsi, the same 606 winter nights, under the China preset with Beijing's local rules."""
+
+    def test_same_nights_and_levels_as_computed_by_hand(
+        self,
+        replayed_china: dict[date, ResponseLevel],
+        by_hand_china: dict[date, ResponseLevel],
+    ) -> None:
+        assert replayed_china == by_hand_china
+
+    def test_nights_per_level(self, replayed_china: dict[date, ResponseLevel]) -> None:
+        assert Counter(replayed_china.values()) == {
+            ResponseLevel.none: CHINA_EXPECTED_NONE,
+            ResponseLevel.IV: CHINA_EXPECTED_IV,
+        }
+
+    def test_only_spell_is_january_2016(
+        self, shared_data: Path, replayed_china: dict[date, ResponseLevel]
+    ) -> None:
+        [night] = [n for n, level in replayed_china.items() if level > ResponseLevel.none]
+        assert night == date(2016, 1, 23)
+        raw = _raw_nights(shared_data / DONGSI)
+        spell = [raw[night - timedelta(days=back)][0] for back in (2, 1, 0)]
+        # Three nights below -10 °C; the warmest of them is not below -12 °C, so blue, not yellow.
+        assert all(low < -10 for low in spell)
+        assert max(spell) >= -12
+
+
+CHINA_EXPECTED_NONE = 605
+CHINA_EXPECTED_IV = 1  # the night of 2016-01-23, after 2016-01-21 and 2016-01-22

@@ -44,11 +44,17 @@ class ActiveWarning:
 
 @dataclass(frozen=True, slots=True)
 class Conditions:
-    """A reading or forecast at one moment: air, wind chill (None if undefined), local time."""
+    """A reading or forecast at one moment: air, wind chill (None if undefined), local time.
+
+    ``earlier_min_temperatures_c`` holds the minimum air temperature of each of the days just
+    before this one, consecutive and oldest first (empty when unknown); rules that need a
+    cold spell of several days read it.
+    """
 
     temperature_c: float
     wind_chill_c: float | None
     local_time: time
+    earlier_min_temperatures_c: tuple[float, ...] = ()
 
     @property
     def feels_like_c(self) -> float:

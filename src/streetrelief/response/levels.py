@@ -5,8 +5,9 @@ reads "at least level III"), each level's colour and Chinese name, and the warni
 that map onto them. Which warning or reading calls for which level is left to
 ``response.policy``.
 
-Source: 《国家突发公共事件总体应急预案》(State Council, 2006), §1.3: events graded 特别重大 (I),
-重大 (II), 较大 (III) and 一般 (IV), "依次用红色、橙色、黄色和蓝色表示".
+Source: 《国家突发公共事件总体应急预案》(State Council, 2006): §1.3 grades events 特别重大 (I),
+重大 (II), 较大 (III) and 一般 (IV); §3.1 grades warnings I to IV the same way and shows them in
+red, orange, yellow and blue.
 """
 
 from __future__ import annotations

@@ -130,6 +130,9 @@ class ConditionRule(_Strict):
     description: str
     level: LevelField
     temperature_at_most_c: float | None = Field(None, description="Air at or below this, °C.")
+    temperature_below_c: float | None = Field(
+        None, description="Air strictly below this, °C (criteria worded 低于, 'below')."
+    )
     wind_chill_at_most_c: float | None = Field(
         None, description="Wind chill known and at or below this, °C."
     )
@@ -137,27 +140,50 @@ class ConditionRule(_Strict):
         None, description="Feels-like (wind chill where known, else air) at or below this, °C."
     )
     hours: HourWindow | None = Field(None, description="Only in these local hours.")
+    for_days: int = Field(
+        1,
+        ge=1,
+        le=7,
+        description=(
+            "The air temperature tests must hold on this many consecutive days: the reading"
+            " and the minimums of the days just before it."
+        ),
+    )
     source: str = Field(description="Key into the policy's sources.")
 
     @model_validator(mode="after")
     def _has_a_test(self) -> Self:
-        tests = (self.temperature_at_most_c, self.wind_chill_at_most_c, self.feels_like_at_most_c)
+        air = (self.temperature_at_most_c, self.temperature_below_c)
+        tests = (*air, self.wind_chill_at_most_c, self.feels_like_at_most_c)
         if all(t is None for t in tests):
             msg = f"rule {self.id} has no temperature, wind chill or feels-like test"
+            raise ValueError(msg)
+        if self.for_days > 1 and all(t is None for t in air):
+            msg = f"rule {self.id} runs over {self.for_days} days but has no air temperature test"
             raise ValueError(msg)
         if self.level == ResponseLevel.none:
             msg = f"rule {self.id} calls for level none, which needs no rule"
             raise ValueError(msg)
         return self
 
+    def _air_holds(self, temperature_c: float) -> bool:
+        if self.temperature_at_most_c is not None and temperature_c > self.temperature_at_most_c:
+            return False
+        return self.temperature_below_c is None or temperature_c < self.temperature_below_c
+
     def matches(self, conditions: Conditions) -> bool:
-        """Whether the reading meets every test of this rule."""
+        """Whether the reading meets every test of this rule.
+
+        A rule over several days also needs the minimums of the ``for_days - 1`` days before
+        the reading, each meeting the air temperature tests; fewer known days do not match.
+        """
         if self.hours is not None and not self.hours.contains(conditions.local_time):
             return False
-        if (
-            self.temperature_at_most_c is not None
-            and conditions.temperature_c > self.temperature_at_most_c
-        ):
+        earlier = conditions.earlier_min_temperatures_c
+        if len(earlier) < self.for_days - 1:
+            return False
+        days = (*earlier[len(earlier) - (self.for_days - 1) :], conditions.temperature_c)
+        if not all(self._air_holds(t) for t in days):
             return False
         if self.wind_chill_at_most_c is not None and (
             conditions.wind_chill_c is None or conditions.wind_chill_c > self.wind_chill_at_most_c
@@ -293,7 +319,7 @@ def _condition_calls(
         if rule.matches(conditions):
             reading = (
                 conditions.temperature_c
-                if rule.temperature_at_most_c is not None
+                if rule.temperature_at_most_c is not None or rule.temperature_below_c is not None
                 else conditions.feels_like_c
                 if rule.feels_like_at_most_c is not None
                 else conditions.wind_chill_c

@@ -18,6 +18,8 @@ from streetrelief.response.policy import ResponsePolicy, evaluate
 from streetrelief.weather.observations import NightSummary
 
 NOON = time(12, 0)
+EARLIER_NIGHTS = 6
+"""Nights before the one evaluated that a replay passes on (a rule spans at most 7 days)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +45,13 @@ def replay_nights(
 
     Each night is evaluated once, with no warnings, at ``evaluate_at`` local time following
     its evening (midnight by default, inside every night window), using the night's minimum air
-    temperature and minimum feels-like (as the wind chill). The state carries from night to
-    night, so the hold applies between nights.
+    temperature and minimum feels-like (as the wind chill), with the minimum air temperatures
+    of the nights just before it (up to a week, back to the first missing night) for rules over
+    several days. The state carries from night to night, so the hold applies between nights.
 
     Args:
-        policy: an observation-driven policy (Toronto, NYC Code Blue, UK SWEP).
+        policy: an observation-driven policy (Toronto, NYC Code Blue, UK SWEP, or China with a
+            province's local rules).
         nights: night summaries ordered by date.
         zone: the local time zone the nights were cut in.
         evaluate_at: local time of each night's evaluation; before noon means the morning
@@ -58,10 +62,22 @@ def replay_nights(
     """
     state: ResponseState | None = None
     out = []
+    earlier: list[float] = []
+    previous: date | None = None
     for night in nights:
+        if previous is None or night.night_on - previous != timedelta(days=1):
+            earlier.clear()
         day = night.night_on + timedelta(days=1) if evaluate_at < NOON else night.night_on
         at = datetime.combine(day, evaluate_at, tzinfo=zone)
-        conditions = Conditions(night.min_temperature_c, night.min_feels_like_c, evaluate_at)
+        conditions = Conditions(
+            night.min_temperature_c,
+            night.min_feels_like_c,
+            evaluate_at,
+            earlier_min_temperatures_c=tuple(earlier[-EARLIER_NIGHTS:]),
+        )
+        earlier.append(night.min_temperature_c)
+        del earlier[:-EARLIER_NIGHTS]
+        previous = night.night_on
         decision = evaluate(policy, at=at, observation_or_forecast=conditions, state=state)
         state = decision.state
         out.append(
