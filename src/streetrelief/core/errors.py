@@ -104,3 +104,15 @@ class ResponseNotConfiguredError(ConflictError):
     """A region asked to decide its own response level without a response policy of its own."""
 
     code = "response_not_configured"
+
+
+class ShiftOverlapError(ConflictError):
+    """A person who would be on two shifts at once."""
+
+    code = "shift_overlap"
+
+
+class TaskClosedError(ConflictError):
+    """A response task that is done or cancelled and so cannot be acknowledged or completed."""
+
+    code = "task_closed"

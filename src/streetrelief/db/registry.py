@@ -3,12 +3,14 @@
 from streetrelief.db.base import Base
 from streetrelief.db.outbox import Event
 from streetrelief.dispatch.models import Dispatch
+from streetrelief.duty.models import DutyShift
 from streetrelief.incidents.models import Incident
 from streetrelief.intake.models import Report
 from streetrelief.people.models import Encounter, EncounterItem, Person
 from streetrelief.regions.models import Region
-from streetrelief.response.models import RegionResponse, ResponseActivation
+from streetrelief.response.models import RegionResponse, ResponseActivation, ResponseTask
 from streetrelief.service_points.models import ServicePoint
+from streetrelief.supplies.models import StockLevel
 from streetrelief.teams.models import Team, TeamMember
 from streetrelief.weather.models import (
     Alert,
@@ -27,6 +29,7 @@ __all__ = [
     "AlertRegion",
     "Base",
     "Dispatch",
+    "DutyShift",
     "Encounter",
     "EncounterItem",
     "Event",
@@ -36,7 +39,9 @@ __all__ = [
     "RegionResponse",
     "Report",
     "ResponseActivation",
+    "ResponseTask",
     "ServicePoint",
+    "StockLevel",
     "Team",
     "TeamMember",
     "WeatherObservation",
