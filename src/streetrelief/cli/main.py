@@ -9,9 +9,11 @@ from streetrelief.cli import (
     regions,
     replay,
     response,
+    roster,
     serve,
     service_points,
     stats,
+    stock,
     teams,
     weather,
 )
@@ -31,3 +33,5 @@ app.add_typer(teams.app, name="teams")
 app.add_typer(service_points.app, name="service-points")
 app.add_typer(weather.app, name="weather")
 app.add_typer(response.app, name="response")
+app.add_typer(roster.app, name="roster")
+app.add_typer(stock.app, name="stock")

@@ -88,9 +88,13 @@ def stock_by_point(session: Session, point_ids: Collection[int]) -> dict[int, di
 
 
 def list_stock(
-    session: Session, *, region_code: str | None = None, service_point_code: str | None = None
+    session: Session,
+    *,
+    region_code: str | None = None,
+    service_point_code: str | None = None,
+    item: str | None = None,
 ) -> list[StockRead]:
-    """Stock of the points of a region subtree (all when None), or of one point.
+    """Stock of the points of a region subtree (all when None), or of one point (one item).
 
     Raises:
         UnknownRegionError: ``region_code`` is not a region.
@@ -102,7 +106,8 @@ def list_stock(
         ids = {p.id for p in list_service_points(session, region_code=region_code)}
     codes = service_point_codes(session, ids)
     rows = sorted(
-        repository.at_points(session, ids), key=lambda r: (codes[r.service_point_id], r.item)
+        (r for r in repository.at_points(session, ids) if item is None or r.item == item),
+        key=lambda r: (codes[r.service_point_id], r.item),
     )
     return [
         StockRead(

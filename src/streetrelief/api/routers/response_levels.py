@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query
+from pydantic import AwareDatetime
 
 from streetrelief.api.deps import ClockDep, SessionDep
 from streetrelief.response.schemas import (
@@ -24,6 +25,8 @@ from streetrelief.response.service import (
     reassess_region,
     to_read,
 )
+from streetrelief.response.task_schemas import PlanRead, PlaybookRead
+from streetrelief.response.tasks import playbook_for, prepositioning_plan
 
 router = APIRouter(prefix="/response-levels", tags=["response"])
 
@@ -94,3 +97,26 @@ def put_configuration(
         session, region_code, body.preset, province=body.province, now=clock.now()
     )
     return to_read(row)
+
+
+AtQuery = Annotated[
+    AwareDatetime | None, Query(description="When, with an offset; now if left out.")
+]
+
+
+@router.get("/{region_code}/playbook", response_model=PlaybookRead)
+def get_playbook(
+    region_code: RegionPath, session: SessionDep, clock: ClockDep, at: AtQuery = None
+) -> PlaybookRead:
+    """The playbook actions in force in a region: patrol multiplier, standby points, 24-hour
+    hours, stock targets, revisit interval for refusals, admission rules, roles notified."""
+    return playbook_for(session, region_code, at or clock.now())
+
+
+@router.get("/{region_code}/plan", response_model=PlanRead)
+def get_plan(
+    region_code: RegionPath, session: SessionDep, clock: ClockDep, at: AtQuery = None
+) -> PlanRead:
+    """The supplies pre-positioning plan at the region's level: transfers, nearest surplus
+    first, and what is left to procure."""
+    return prepositioning_plan(session, region_code, at=at or clock.now())
