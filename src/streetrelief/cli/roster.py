@@ -9,7 +9,13 @@ from pydantic import TypeAdapter, ValidationError
 from rich.markup import escape
 from rich.table import Table
 
-from streetrelief.cli.common import cli_session, console, import_records, parse_time_option
+from streetrelief.cli.common import (
+    cli_session,
+    console,
+    fail_cleanly,
+    import_records,
+    parse_time_option,
+)
 from streetrelief.core.clock import SystemClock
 from streetrelief.core.errors import InvalidInputError
 from streetrelief.duty.importer import import_roster
@@ -45,20 +51,16 @@ def add(
     contact: str | None = typer.Option(None, "--contact", help="Phone or call sign."),
 ) -> None:
     """Put one shift on the roster."""
-    try:
-        data = ShiftCreate(
+    with fail_cleanly():
+        data = _shift(
             region_code=region,
             station=station,
             role=role,
             person_name=name,
             contact=contact,
-            start_at=parse_time_option(start, "--start"),  # type: ignore[arg-type]
-            end_at=parse_time_option(end, "--end"),  # type: ignore[arg-type]
+            start_at=parse_time_option(start, "--start"),
+            end_at=parse_time_option(end, "--end"),
         )
-    except ValidationError as exc:
-        problem = exc.errors()[0]
-        where = ".".join(str(p) for p in problem["loc"]) or "shift"
-        raise InvalidInputError(f"{where}: {problem['msg']}") from exc
     now = SystemClock().now()
     with cli_session() as session:
         shift = add_shift(session, data, now=now)
@@ -117,3 +119,13 @@ def gaps(
             f"  {gap.start_local[:16].replace('T', ' ')} to "
             f"{gap.end_local[:16].replace('T', ' ')} ({gap.duration_s / 3600:g} h)"
         )
+
+
+def _shift(**values: object) -> ShiftCreate:
+    try:
+        return ShiftCreate.model_validate(values)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(p) for p in problem["loc"]) or "shift"
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        raise InvalidInputError(f"{where}: {message}") from exc

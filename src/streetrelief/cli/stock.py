@@ -7,7 +7,7 @@ from pydantic import TypeAdapter, ValidationError
 from rich.markup import escape
 from rich.table import Table
 
-from streetrelief.cli.common import cli_session, console
+from streetrelief.cli.common import cli_session, console, fail_cleanly
 from streetrelief.core.clock import SystemClock
 from streetrelief.core.errors import InvalidInputError
 from streetrelief.supplies.schemas import StockCount, StockRead
@@ -25,12 +25,8 @@ def set_(
     quantity: int = typer.Argument(..., help="Units counted."),
 ) -> None:
     """Record a count of ITEM at POINT (replaces the stored count)."""
-    try:
-        count = StockCount(service_point_code=point, item=item, quantity=quantity)
-    except ValidationError as exc:
-        problem = exc.errors()[0]
-        where = ".".join(str(p) for p in problem["loc"])
-        raise InvalidInputError(f"{where}: {problem['msg']}") from exc
+    with fail_cleanly():
+        count = _count(point, item, quantity)
     now = SystemClock().now()
     with cli_session() as session:
         set_stock(session, count, now=now)
@@ -60,3 +56,12 @@ def list_(
             r.updated_at.strftime("%Y-%m-%d %H:%M"),
         )
     console.print(table)
+
+
+def _count(point: str, item: str, quantity: int) -> StockCount:
+    try:
+        return StockCount(service_point_code=point, item=item, quantity=quantity)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(p) for p in problem["loc"])
+        raise InvalidInputError(f"{where}: {problem['msg']}") from exc
