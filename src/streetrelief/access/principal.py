@@ -85,6 +85,20 @@ def require_in_jurisdiction(
         principal.require_covers(require_region(session, region_code), what)
 
 
+def region_filter(session: Session, principal: Principal, region_code: str | None) -> str | None:
+    """The region subtree a list should cover: the one asked for, if in the caller's regions,
+    else the caller's own region (every region for a national caller).
+
+    Raises:
+        OutOfJurisdictionError: (404) ``region_code`` lies outside the caller's regions.
+        UnknownRegionError: ``region_code`` is not a region.
+    """
+    if region_code is not None:
+        require_in_jurisdiction(session, principal, region_code, "region")
+        return region_code
+    return principal.region_code
+
+
 SYSTEM = Principal(kind="system", name="system", role=Role.administrator, scope=None)
 """The CLI and scheduled jobs acting on the machine itself (no network caller)."""
 

@@ -59,6 +59,11 @@ class Permission(StrEnum):
     response_read = "response.read"
     response_override = "response.override"
     response_configure = "response.configure"
+    response_tasks_update = "response_tasks.update"
+    roster_read = "roster.read"
+    roster_manage = "roster.manage"
+    stock_read = "stock.read"
+    stock_update = "stock.update"
     grants_manage = "grants.manage"
     users_manage = "users.manage"
     partners_manage = "partners.manage"
@@ -99,6 +104,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.alerts_ingest,
         P.response_override,
         P.response_configure,
+        P.response_tasks_update,
+        P.roster_read,
+        P.roster_manage,
+        P.stock_read,
+        P.stock_update,
         P.grants_manage,
         P.users_manage,
         P.partners_manage,
@@ -119,6 +129,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.service_points_update_occupancy,
         P.alerts_ingest,
         P.response_override,
+        P.response_tasks_update,
+        P.roster_read,
+        P.roster_manage,
+        P.stock_read,
+        P.stock_update,
         P.grants_manage,
     },
     Role.dispatcher: _READ_OPERATIONS
@@ -128,6 +143,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.dispatch_create,
         P.encounters_create,
         P.teams_report_status,
+        P.response_tasks_update,
+        P.roster_read,
+        P.stock_read,
     },
     Role.patrol: frozenset(
         {
@@ -164,6 +182,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.alerts_read,
             P.weather_read,
             P.response_read,
+            P.response_tasks_update,
+            P.stock_read,
+            P.stock_update,
         }
     ),
     Role.auditor: frozenset({P.audit_read, P.regions_read, P.stats_read}),

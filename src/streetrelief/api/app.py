@@ -20,8 +20,11 @@ from streetrelief.api.routers import (
     regions,
     reports,
     response_levels,
+    response_tasks,
+    roster,
     service_points,
     stats,
+    stock,
     teams,
     weather,
 )
@@ -77,6 +80,9 @@ def create_app(
         events,
         alerts,
         response_levels,
+        response_tasks,
+        roster,
+        stock,
         weather,
     ):
         app.include_router(module.router, prefix="/api/v1")

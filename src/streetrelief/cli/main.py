@@ -10,9 +10,11 @@ from streetrelief.cli import (
     regions,
     replay,
     response,
+    roster,
     serve,
     service_points,
     stats,
+    stock,
     teams,
     users,
     weather,
@@ -37,3 +39,5 @@ app.add_typer(users.app, name="users")
 app.add_typer(users.partners_app, name="partners")
 app.add_typer(privacy.app, name="privacy")
 app.add_typer(privacy.audit_app, name="audit")
+app.add_typer(roster.app, name="roster")
+app.add_typer(stock.app, name="stock")

@@ -1,4 +1,5 @@
-"""``streetrelief response``: configure a region's policy, show, reassess and override levels."""
+"""``streetrelief response``: configure a region's policy, show, reassess and override levels;
+the tasks a level change created (list, acknowledge, done) and the pre-positioning plan."""
 
 from __future__ import annotations
 
@@ -17,6 +18,14 @@ from streetrelief.response.service import (
     list_levels,
     override_level,
     reassess_region,
+)
+from streetrelief.response.task_schemas import TaskRead
+from streetrelief.response.tasks import (
+    acknowledge_task,
+    complete_task,
+    list_tasks,
+    prepositioning_plan,
+    task_read,
 )
 
 app = typer.Typer(help="Response levels per region.", no_args_is_help=True)
@@ -150,3 +159,99 @@ def levels_table(rows: list[ResponseLevelRead]) -> Table:
             row.since_at.strftime("%Y-%m-%d %H:%M"),
         )
     return table
+
+
+_TASKS = TypeAdapter(list[TaskRead])
+
+
+@app.command("tasks")
+def tasks(
+    region: str | None = typer.Option(None, "--region", "-r", help="Region code: subtree root."),
+    status: str | None = typer.Option(
+        None, "--status", help="open, acknowledged, done or cancelled."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Print the tasks level changes created: owner (or UNASSIGNED), due time, status."""
+    with cli_session(read_only=True) as session:
+        rows = list_tasks(session, region_code=region, status=status)
+    if as_json:
+        print(_TASKS.dump_json(rows, indent=2).decode())
+        return
+    table = Table(title="Response tasks")
+    for column in ("id", "region", "level", "task", "owner", "due (UTC)", "status"):
+        table.add_column(column)
+    for row in rows:
+        owner = (
+            "[bold red]UNASSIGNED[/bold red]" if row.is_unassigned else escape(row.owner_name or "")
+        )
+        status_text = row.status
+        if row.acknowledged_by:
+            status_text += f" ({escape(row.acknowledged_by)})"
+        table.add_row(
+            str(row.id),
+            escape(row.region_code),
+            row.level,
+            escape(row.title),
+            owner,
+            row.due_at.strftime("%Y-%m-%d %H:%M"),
+            status_text,
+        )
+    console.print(table)
+
+
+@app.command("ack")
+def ack(
+    task: int = typer.Argument(..., help="Task id."),
+    by: str = typer.Option(..., "--by", help="Who takes the task on."),
+) -> None:
+    """Acknowledge TASK: record who has taken it on, and when."""
+    now = SystemClock().now()
+    with cli_session() as session:
+        row = task_read(acknowledge_task(session, task, by=by, now=now))
+    console.print(f"task {row.id}: {row.status} by {escape(row.acknowledged_by or '')}")
+
+
+@app.command("done")
+def done(
+    task: int = typer.Argument(..., help="Task id."),
+    by: str = typer.Option(..., "--by", help="Who did it."),
+) -> None:
+    """Mark TASK done."""
+    now = SystemClock().now()
+    with cli_session() as session:
+        row = task_read(complete_task(session, task, by=by, now=now))
+    console.print(f"task {row.id}: done by {escape(row.done_by or '')}")
+
+
+@app.command("plan")
+def plan(
+    region: str = typer.Argument(..., help="Region code."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+) -> None:
+    """Print REGION's supplies pre-positioning plan at its level now: transfers and to procure."""
+    now = SystemClock().now()
+    with cli_session(read_only=True) as session:
+        result = prepositioning_plan(session, region, at=now)
+    if as_json:
+        print(result.model_dump_json(indent=2))
+        return
+    table = Table(title=f"Pre-positioning plan, {escape(region)} (level {result.level})")
+    for column in ("item", "quantity", "from", "to", "distance (km)"):
+        table.add_column(column)
+    for t in result.transfers:
+        table.add_row(
+            escape(t.item),
+            str(t.quantity),
+            escape(t.from_point),
+            escape(t.to_point),
+            f"{t.distance_m / 1000:.1f}",
+        )
+    console.print(table)
+    if result.to_procure:
+        procure = Table(title="To procure")
+        for column in ("item", "quantity", "for"):
+            procure.add_column(column)
+        for n in result.to_procure:
+            procure.add_row(escape(n.item), str(n.quantity), escape(n.point))
+        console.print(procure)

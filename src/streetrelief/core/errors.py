@@ -131,3 +131,15 @@ class DataKeyError(StreetReliefError):
     status = 503
     code = "data_key_unavailable"
     title = "Personal data cannot be protected"
+
+
+class ShiftOverlapError(ConflictError):
+    """A person who would be on two shifts at once."""
+
+    code = "shift_overlap"
+
+
+class TaskClosedError(ConflictError):
+    """A response task that is done or cancelled and so cannot be acknowledged or completed."""
+
+    code = "task_closed"

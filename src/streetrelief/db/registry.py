@@ -5,13 +5,15 @@ from streetrelief.audit.models import AuditEvent
 from streetrelief.db.base import Base
 from streetrelief.db.outbox import Event
 from streetrelief.dispatch.models import Dispatch
+from streetrelief.duty.models import DutyShift
 from streetrelief.incidents.models import Incident
 from streetrelief.intake.models import Report
 from streetrelief.people.models import Encounter, EncounterItem, Person
 from streetrelief.privacy.models import RetentionPolicy
 from streetrelief.regions.models import Region
-from streetrelief.response.models import RegionResponse, ResponseActivation
+from streetrelief.response.models import RegionResponse, ResponseActivation, ResponseTask
 from streetrelief.service_points.models import ServicePoint
+from streetrelief.supplies.models import StockLevel
 from streetrelief.teams.models import Team, TeamMember
 from streetrelief.weather.models import (
     Alert,
@@ -32,6 +34,7 @@ __all__ = [
     "AuthToken",
     "Base",
     "Dispatch",
+    "DutyShift",
     "Encounter",
     "EncounterItem",
     "Event",
@@ -44,8 +47,10 @@ __all__ = [
     "RegionResponse",
     "Report",
     "ResponseActivation",
+    "ResponseTask",
     "RetentionPolicy",
     "ServicePoint",
+    "StockLevel",
     "Team",
     "TeamMember",
     "User",

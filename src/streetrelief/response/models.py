@@ -13,7 +13,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from streetrelief.db.base import Base, UTCDateTime
@@ -62,3 +72,50 @@ class ResponseActivation(Base):
     by: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (Index("ix_response_activations_region_at", "region_code", "at"),)
+
+
+class ResponseTask(Base):
+    """One action a level change set in motion, with its owner, due time and acknowledgement.
+
+    ``subject`` names what the task acts on (``standby:12`` for service point 12's standby
+    opening, ``hours:12``, ``revisit``, ``notify:leader_in_charge:7``...) so that a later level
+    change can tell which earlier tasks still apply; ``(activation_id, subject)`` is unique,
+    which makes the tasks of one activation idempotent.
+    """
+
+    __tablename__ = "response_tasks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code", ondelete="RESTRICT"))
+    activation_id: Mapped[int] = mapped_column(
+        ForeignKey("response_activations.id", ondelete="RESTRICT"), index=True
+    )
+    level: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(128))
+    title: Mapped[str] = mapped_column(Text)
+    service_point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_points.id", ondelete="RESTRICT")
+    )
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    owner_name: Mapped[str | None] = mapped_column(String(200))
+    owner_shift_id: Mapped[int | None] = mapped_column(
+        ForeignKey("duty_shifts.id", ondelete="SET NULL")
+    )
+    is_unassigned: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by: Mapped[str | None] = mapped_column(String(200))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by_activation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("response_activations.id", ondelete="RESTRICT")
+    )
+
+    __table_args__ = (
+        UniqueConstraint("activation_id", "subject", name="uq_response_tasks_activation_subject"),
+        Index("ix_response_tasks_region_status", "region_code", "status"),
+    )

@@ -40,6 +40,7 @@ from streetrelief.response.decision import (
     TriggerKind,
 )
 from streetrelief.response.levels import Colour, ResponseLevel
+from streetrelief.response.playbook import LevelActions, Playbook
 
 PRESETS = ("china", "nyc_code_blue", "toronto", "uk_swep", "meteoalarm", "taiwan_cwa")
 """The policies shipped in ``response/presets``."""
@@ -226,6 +227,9 @@ class ResponsePolicy(_Strict):
         default_factory=dict,
         description="Local condition rules by province code; 'default' for the rest.",
     )
+    playbook: Playbook | None = Field(
+        None, description="What each level sets in motion; None: nothing beyond the level."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -238,6 +242,7 @@ class ResponsePolicy(_Strict):
                 for code, province in self.provinces.items()
                 for r in province.rules
             ),
+            *(self.playbook.cited() if self.playbook is not None else ()),
         ]
         for where, key in cited:
             if key not in self.sources:
@@ -259,6 +264,12 @@ class ResponsePolicy(_Strict):
     def hold_time(self) -> timedelta:
         """How long nothing may call for a level before it falls."""
         return timedelta(seconds=self.hold.duration_s)
+
+    def actions(self, level: ResponseLevel) -> LevelActions:
+        """The playbook actions of ``level`` (the defaults, nothing extra, without a playbook)."""
+        if self.playbook is None:
+            return LevelActions()
+        return self.playbook.for_level(int(level))
 
     def for_province(self, code: str | None) -> ResponsePolicy:
         """This policy with a province's local rules (or the default's) added to its rules.

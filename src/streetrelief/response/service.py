@@ -3,7 +3,8 @@
 Owns each configured region's level in force and its hysteresis state, the activation log and
 the domain event ``response.level_changed``, all written in the caller's transaction. Which
 warnings are in force is asked of ``weather.service``; the rules are ``response.policy``; what
-a level change sets in motion (the playbook) is left to its listeners.
+a level change sets in motion (the playbook's tasks) is ``response.tasks.apply_playbook``,
+called in the same transaction as the activation is logged.
 
 A region without a configuration of its own reads the level of its nearest configured
 ancestor, so a district reads its city's level. Warnings count for a region when they were
@@ -45,6 +46,7 @@ from streetrelief.response.schemas import (
     WeatherReading,
 )
 from streetrelief.response.state_codec import state_from_json, state_to_json
+from streetrelief.response.tasks import apply_playbook
 from streetrelief.weather.schemas import WarningInForce
 from streetrelief.weather.service import latest_conditions, warnings_in_force
 from streetrelief.weather.windchill import wind_chill_c
@@ -197,9 +199,7 @@ def current_level(session: Session, region_code: str) -> EffectiveLevelRead:
         UnknownRegionError: no such region.
     """
     region = require_region(session, region_code)
-    chain = _ancestry(region)
-    rows = {r.region_code: r for r in repository.by_codes(session, chain)}
-    source = next((rows[c] for c in reversed(chain) if c in rows), None)
+    source = repository.nearest_configured(session, _ancestry(region))
     if source is None:
         return EffectiveLevelRead(
             region_code=region.code,
@@ -362,8 +362,9 @@ def _decide(
     now: datetime,
     conditions: WeatherReading | None,
 ) -> ReassessResult:
+    policy = _policy(row)
     decision = evaluate(
-        _policy(row),
+        policy,
         at=now,
         active_warnings=active_warnings(session, region, at=now),
         observation_or_forecast=_conditions(region, conditions, now),
@@ -374,6 +375,7 @@ def _decide(
     activation = None
     if decision.has_changed:
         activation = _record_change(session, row, decision, now=now)
+        apply_playbook(session, activation, policy, now=now)
     session.flush()
     return ReassessResult(
         response=to_read(row),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -21,6 +21,14 @@ def get(session: Session, point_id: int) -> ServicePoint | None:
 def by_code(session: Session, code: str) -> ServicePoint | None:
     """The service point with ``code``, or None."""
     return session.scalars(select(ServicePoint).where(ServicePoint.code == code)).first()
+
+
+def by_ids(session: Session, point_ids: Collection[int]) -> Sequence[ServicePoint]:
+    """The service points with ``point_ids``, by id."""
+    if not point_ids:
+        return []
+    stmt = select(ServicePoint).where(ServicePoint.id.in_(point_ids))
+    return session.scalars(stmt.order_by(ServicePoint.id)).all()
 
 
 def in_region(

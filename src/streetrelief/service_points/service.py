@@ -28,6 +28,16 @@ def require_service_point(session: Session, point_id: int) -> ServicePoint:
     return point
 
 
+def find_service_point_by_code(session: Session, code: str) -> ServicePoint | None:
+    """The service point with ``code``, or None."""
+    return repository.by_code(session, code)
+
+
+def service_point_codes(session: Session, point_ids: set[int]) -> dict[int, str]:
+    """The codes of the service points with ``point_ids``, by id (unknown ids left out)."""
+    return {p.id: p.code for p in repository.by_ids(session, point_ids)}
+
+
 def create_service_point(
     session: Session, data: ServicePointCreate, *, now: datetime
 ) -> ServicePoint:

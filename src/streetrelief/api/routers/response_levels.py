@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query
+from pydantic import AwareDatetime
 
 from streetrelief.access.principal import Principal, require_in_jurisdiction
 from streetrelief.access.roles import Permission
@@ -27,6 +28,8 @@ from streetrelief.response.service import (
     reassess_region,
     to_read,
 )
+from streetrelief.response.task_schemas import PlanRead, PlaybookRead
+from streetrelief.response.tasks import playbook_for, prepositioning_plan
 
 router = APIRouter(prefix="/response-levels", tags=["response"])
 
@@ -34,6 +37,8 @@ RegionPath = Annotated[str, Path(max_length=32, description="A region code.")]
 Leader = Annotated[Principal, Depends(require(Permission.response_override))]
 Configurer = Annotated[Principal, Depends(require(Permission.response_configure))]
 READ = [Depends(require(Permission.response_read))]
+Reader = Annotated[Principal, Depends(require(Permission.response_read))]
+StockReader = Annotated[Principal, Depends(require(Permission.stock_read))]
 
 
 @router.get("", response_model=list[ResponseLevelRead], dependencies=READ)
@@ -114,3 +119,36 @@ def put_configuration(
         session, region_code, body.preset, province=body.province, now=clock.now()
     )
     return to_read(row)
+
+
+AtQuery = Annotated[
+    AwareDatetime | None, Query(description="When, with an offset; now if left out.")
+]
+
+
+@router.get("/{region_code}/playbook", response_model=PlaybookRead)
+def get_playbook(
+    region_code: RegionPath,
+    principal: Reader,
+    session: SessionDep,
+    clock: ClockDep,
+    at: AtQuery = None,
+) -> PlaybookRead:
+    """The playbook actions in force in a region: patrol multiplier, standby points, 24-hour
+    hours, stock targets, revisit interval for refusals, admission rules, roles notified."""
+    require_in_jurisdiction(session, principal, region_code, "region")
+    return playbook_for(session, region_code, at or clock.now())
+
+
+@router.get("/{region_code}/plan", response_model=PlanRead)
+def get_plan(
+    region_code: RegionPath,
+    principal: StockReader,
+    session: SessionDep,
+    clock: ClockDep,
+    at: AtQuery = None,
+) -> PlanRead:
+    """The supplies pre-positioning plan at the region's level: transfers, nearest surplus
+    first, and what is left to procure."""
+    require_in_jurisdiction(session, principal, region_code, "region")
+    return prepositioning_plan(session, region_code, at=at or clock.now())
