@@ -60,6 +60,49 @@ class Settings(BaseSettings):
         4.5, gt=0, description="Average walking speed of a foot patrol, km/h."
     )
 
+    notify_worker_in_serve: bool = Field(
+        False,
+        description="Run the notification delivery worker inside `streetrelief serve` "
+        "(one per server process; `streetrelief notify deliver` runs it on its own).",
+    )
+    notify_poll_interval_s: float = Field(
+        5.0, gt=0, description="How often the delivery worker looks for new work, seconds."
+    )
+    notify_batch_size: int = Field(
+        50, gt=0, le=1000, description="Deliveries a worker claims per round."
+    )
+    notify_max_attempts: int = Field(
+        8, ge=1, le=100, description="Attempts per delivery before it is marked dead."
+    )
+    notify_backoff_base_s: float = Field(
+        30.0,
+        gt=0,
+        description="Wait before the second attempt, seconds; doubles with each attempt "
+        "(exponential backoff with jitter, see notify.logic.retry_delay_s).",
+    )
+    notify_backoff_max_s: float = Field(
+        3600.0, gt=0, description="Longest wait between two attempts, seconds."
+    )
+    notify_timeout_s: float = Field(
+        10.0, gt=0, description="Time allowed for one HTTP or SMTP delivery, seconds."
+    )
+    notify_lease_s: float = Field(
+        120.0,
+        gt=0,
+        description="How long a claimed delivery stays with its worker before another may "
+        "take it (a worker that died mid-send), seconds; keep it above notify_timeout_s.",
+    )
+    smtp_host: str = Field("localhost", description="SMTP server for e-mail notifications.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP server port.")
+    smtp_starttls: bool = Field(
+        True, description="Upgrade the SMTP connection with STARTTLS (RFC 3207) before login."
+    )
+    smtp_user: str | None = Field(None, description="SMTP login user; no login when unset.")
+    smtp_password: str | None = Field(None, description="SMTP login password.")
+    smtp_from: str = Field(
+        "streetrelief@localhost", description="From address of e-mail notifications."
+    )
+
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, url: str) -> str:

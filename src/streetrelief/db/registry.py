@@ -5,6 +5,13 @@ from streetrelief.db.outbox import Event
 from streetrelief.dispatch.models import Dispatch
 from streetrelief.incidents.models import Incident
 from streetrelief.intake.models import Report
+from streetrelief.notify.models import (
+    NotifyAttempt,
+    NotifyChannel,
+    NotifyCursor,
+    NotifyDelivery,
+    NotifySubscription,
+)
 from streetrelief.people.models import Encounter, EncounterItem, Person
 from streetrelief.regions.models import Region
 from streetrelief.response.models import RegionResponse, ResponseActivation
@@ -31,6 +38,11 @@ __all__ = [
     "EncounterItem",
     "Event",
     "Incident",
+    "NotifyAttempt",
+    "NotifyChannel",
+    "NotifyCursor",
+    "NotifyDelivery",
+    "NotifySubscription",
     "Person",
     "Region",
     "RegionResponse",
