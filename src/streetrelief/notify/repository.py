@@ -43,11 +43,11 @@ def subscriptions(session: Session) -> Sequence[NotifySubscription]:
 
 
 def active_subscriptions(session: Session) -> Sequence[NotifySubscription]:
-    """Active subscriptions of active channels, oldest first."""
+    """Active subscriptions, oldest first (a disabled channel still collects deliveries; they
+    wait until it is enabled)."""
     stmt = (
         select(NotifySubscription)
-        .join(NotifyChannel, NotifyChannel.id == NotifySubscription.channel_id)
-        .where(NotifySubscription.is_active, NotifyChannel.is_active)
+        .where(NotifySubscription.is_active)
         .order_by(NotifySubscription.id)
     )
     return session.scalars(stmt).all()
