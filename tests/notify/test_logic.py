@@ -71,6 +71,9 @@ def test_personal_events_excluded_and_keys_masked() -> None:
         {"status": "new", "reporter_contact": "139…", "nested": [{"person_temp_id": "T1", "k": 1}]}
     )
     assert masked == {"status": "new", "nested": [{"k": 1}]}
+    place = {"status": "new", "lat": 39.9, "lon": 116.4}
+    assert mask_payload(place, subject="incident") == {"status": "new"}
+    assert mask_payload(place, subject="team") == place
 
 
 def test_recipients_are_addresses_only() -> None:

@@ -42,6 +42,12 @@ PERSONAL_KEYS = frozenset(
 )
 """Payload keys that may describe a person or a reporter; dropped from every message."""
 
+PLACE_OF_PERSON_SUBJECTS = frozenset({"incident", "report"})
+"""Subjects whose ``lat``/``lon`` is where a person in the cold was found: the place stays
+inside, the region code goes out. (A team's position is not masked.)"""
+
+PLACE_KEYS = frozenset({"lat", "lon"})
+
 COLOUR_ZH = {Colour.blue: "蓝色", Colour.yellow: "黄色", Colour.orange: "橙色", Colour.red: "红色"}
 
 TRIGGER_ZH = {"warning": "预警", "condition": "天气实况", "override": "人工调整", "none": "无"}
@@ -115,16 +121,18 @@ def in_region_scope(
     return any(subscription_region in chain for chain in ancestries)
 
 
-def mask_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The payload without keys that could describe a person (``PERSONAL_KEYS``), at any depth."""
-    return {k: _mask(v) for k, v in payload.items() if k not in PERSONAL_KEYS}
+def mask_payload(payload: Mapping[str, Any], *, subject: str | None = None) -> dict[str, Any]:
+    """The payload without keys that could describe a person (``PERSONAL_KEYS``), at any depth,
+    and without the place (``lat``, ``lon``) when the subject is an incident or a report."""
+    dropped = PERSONAL_KEYS | (PLACE_KEYS if subject in PLACE_OF_PERSON_SUBJECTS else frozenset())
+    return _mask(payload, dropped)  # type: ignore[no-any-return]
 
 
-def _mask(value: Any) -> Any:
+def _mask(value: Any, dropped: frozenset[str]) -> Any:
     if isinstance(value, Mapping):
-        return mask_payload(value)
+        return {k: _mask(v, dropped) for k, v in value.items() if k not in dropped}
     if isinstance(value, list):
-        return [_mask(v) for v in value]
+        return [_mask(v, dropped) for v in value]
     return value
 
 

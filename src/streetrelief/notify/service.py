@@ -317,7 +317,7 @@ def claim_due(session: Session, *, now: datetime, limit: int, lease: timedelta) 
 
 def event_message(session: Session, event: Event, *, key: str) -> Message:
     """The message of an event: rendered text and the event as JSON, with personal data masked."""
-    payload = mask_payload(event.payload)
+    payload = mask_payload(event.payload, subject=event.subject)
     names = regions_by_code(session, [event.region_code]) if event.region_code else {}
     region = names.get(event.region_code or "")
     occurred = event.occurred_at.isoformat()
