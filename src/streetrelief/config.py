@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SUPPORTED_BACKENDS = frozenset({"sqlite", "postgresql"})
@@ -102,6 +102,13 @@ class Settings(BaseSettings):
     smtp_from: str = Field(
         "streetrelief@localhost", description="From address of e-mail notifications."
     )
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> Settings:
+        if self.notify_lease_s <= self.notify_timeout_s:
+            msg = "notify_lease_s must exceed notify_timeout_s, or two workers send at once"
+            raise ValueError(msg)
+        return self
 
     @field_validator("database_url")
     @classmethod

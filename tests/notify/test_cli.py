@@ -73,6 +73,9 @@ class TestNotifyCommands:
             "subscription 1: team.* in 11 -> hq\n"
         )
         assert json.loads(_ok("subscriptions", "--json"))[0]["event_pattern"] == "team.*"
+        _ok("subscribe", "hq", "--event", "*")
+        assert _ok("unsubscribe", "2") == "subscription 2 stopped\n"
+        assert "no" in _ok("subscriptions")
         _team_event(cli_database)
 
         receiver.fail_next = 1
@@ -105,6 +108,7 @@ class TestNotifyCommands:
         [
             (["subscribe", "nope", "--event", "*"], "error: no channel named 'nope'"),
             (["retry", "99"], "error: no delivery 99"),
+            (["unsubscribe", "99"], "error: no subscription 99"),
             (["channels", "add", "m", "--kind", "email"], "error: an e-mail channel needs"),
             (["channels", "add", "b@d", "--kind", "email", "--to", "a@x.cn"], "error: name:"),
             (["channels", "disable", "nope"], "error: no channel named 'nope'"),

@@ -6,6 +6,7 @@ import random
 from collections.abc import Mapping
 
 import pytest
+from pydantic import ValidationError
 
 from streetrelief.core.errors import InvalidInputError
 from streetrelief.notify.logic import (
@@ -20,6 +21,7 @@ from streetrelief.notify.logic import (
     render,
     retry_delay_s,
 )
+from tests.factories.notify import notify_settings
 
 
 @pytest.mark.parametrize(
@@ -144,3 +146,8 @@ class TestRender:
     def test_level_change_with_bad_levels_falls_back(self) -> None:
         rendered = render(_view("response.level_changed", {"to_level": "V"}))
         assert "事件 response.level_changed" in rendered.title
+
+
+def test_lease_must_outlast_a_send() -> None:
+    with pytest.raises(ValidationError, match="notify_lease_s must exceed"):
+        notify_settings(notify_timeout_s=30.0, notify_lease_s=30.0)

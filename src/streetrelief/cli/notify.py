@@ -35,6 +35,7 @@ from streetrelief.notify.service import (
     retry_delivery,
     set_channel_active,
     subscribe,
+    unsubscribe,
 )
 
 app = typer.Typer(help="Outbound notifications: channels, subscriptions, delivery.")
@@ -153,6 +154,16 @@ def subscribe_cmd(
         where = row.region_code or "all regions"
         text = f"subscription {row.id}: {row.event_pattern} in {where} -> {channel}"
     console.print(escape(text))
+
+
+@app.command("unsubscribe")
+def unsubscribe_cmd(
+    subscription_id: int = typer.Argument(..., min=1, help="A subscription's id."),
+) -> None:
+    """Stop a subscription (deliveries it made still go out)."""
+    with cli_session() as session:
+        unsubscribe(session, subscription_id)
+    console.print(f"subscription {subscription_id} stopped")
 
 
 @app.command("subscriptions")

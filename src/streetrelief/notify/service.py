@@ -205,6 +205,20 @@ def subscribe(session: Session, data: SubscriptionCreate, *, now: datetime) -> N
     return row
 
 
+def unsubscribe(session: Session, subscription_id: int) -> SubscriptionRead:
+    """Stop a subscription; deliveries it already made still go out.
+
+    Raises:
+        NotFoundError: no such subscription.
+    """
+    row = session.get(NotifySubscription, subscription_id)
+    if row is None:
+        raise NotFoundError(f"no subscription {subscription_id}", subscription_id=subscription_id)
+    row.is_active = False
+    session.flush()
+    return SubscriptionRead.model_validate(row)
+
+
 def list_subscriptions(session: Session) -> list[SubscriptionRead]:
     """All subscriptions, oldest first."""
     return [SubscriptionRead.model_validate(s) for s in repository.subscriptions(session)]
