@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SUPPORTED_BACKENDS = frozenset({"sqlite", "postgresql"})
@@ -103,6 +103,56 @@ class Settings(BaseSettings):
         description="Age under which a person is a minor whose record is most restricted. "
         "Source: PIPL art. 28 and 31 (personal information of minors under 14 is sensitive).",
     )
+
+    notify_worker_in_serve: bool = Field(
+        False,
+        description="Run the notification delivery worker inside `streetrelief serve` "
+        "(one per server process; `streetrelief notify deliver` runs it on its own).",
+    )
+    notify_poll_interval_s: float = Field(
+        5.0, gt=0, description="How often the delivery worker looks for new work, seconds."
+    )
+    notify_batch_size: int = Field(
+        50, gt=0, le=1000, description="Deliveries a worker claims per round."
+    )
+    notify_max_attempts: int = Field(
+        8, ge=1, le=100, description="Attempts per delivery before it is marked dead."
+    )
+    notify_backoff_base_s: float = Field(
+        30.0,
+        gt=0,
+        description="Wait before the second attempt, seconds; doubles with each attempt "
+        "(exponential backoff with jitter, see notify.logic.retry_delay_s).",
+    )
+    notify_backoff_max_s: float = Field(
+        3600.0, gt=0, description="Longest wait between two attempts, seconds."
+    )
+    notify_timeout_s: float = Field(
+        10.0, gt=0, description="Time allowed for one HTTP or SMTP delivery, seconds."
+    )
+    notify_lease_s: float = Field(
+        120.0,
+        gt=0,
+        description="How long a claimed delivery stays with its worker before another may "
+        "take it (a worker that died mid-send), seconds; keep it above notify_timeout_s.",
+    )
+    smtp_host: str = Field("localhost", description="SMTP server for e-mail notifications.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP server port.")
+    smtp_starttls: bool = Field(
+        True, description="Upgrade the SMTP connection with STARTTLS (RFC 3207) before login."
+    )
+    smtp_user: str | None = Field(None, description="SMTP login user; no login when unset.")
+    smtp_password: str | None = Field(None, description="SMTP login password.")
+    smtp_from: str = Field(
+        "streetrelief@localhost", description="From address of e-mail notifications."
+    )
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> Settings:
+        if self.notify_lease_s <= self.notify_timeout_s:
+            msg = "notify_lease_s must exceed notify_timeout_s, or two workers send at once"
+            raise ValueError(msg)
+        return self
 
     @field_validator("database_url")
     @classmethod

@@ -11,9 +11,10 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from streetrelief.access.models import PartnerKey
-from streetrelief.access.service import digest, sign
+from streetrelief.access.service import digest
 from streetrelief.audit.models import AuditEvent
 from streetrelief.core.clock import FixedClock
+from streetrelief.core.signing import sign
 from tests.factories.regions import beijing_tree
 from tests.factories.reports import report_body
 

@@ -64,6 +64,7 @@ class Permission(StrEnum):
     roster_manage = "roster.manage"
     stock_read = "stock.read"
     stock_update = "stock.update"
+    notify_manage = "notify.manage"
     grants_manage = "grants.manage"
     users_manage = "users.manage"
     partners_manage = "partners.manage"
@@ -112,6 +113,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.grants_manage,
         P.users_manage,
         P.partners_manage,
+        P.notify_manage,
     },
     Role.commander: _READ_OPERATIONS
     | {

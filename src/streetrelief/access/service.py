@@ -35,7 +35,6 @@ from streetrelief.regions.service import require_region
 
 TOKEN_PREFIX = "srt_"  # noqa: S105 - a public prefix, not a secret
 KEY_PREFIX = "srk_"
-SIGNATURE_VERSION = "v1"
 MIN_PASSWORD_LENGTH = 12
 """NIST SP 800-63B §5.1.1.2 asks for at least 8 characters; staff accounts here open records of
 vulnerable people, so the local minimum is 12."""
@@ -407,41 +406,6 @@ def principal_for_key(session: Session, key: str, *, now: datetime) -> tuple[Pri
         channels=frozenset(partner.channels),
     )
     return principal, partner
-
-
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    """The signature header value of a request body: ``v1=`` + hex HMAC-SHA256 over
-    ``"<timestamp>." + body`` with the partner's secret (RFC 2104 HMAC; the timestamp binds the
-    signature to a moment so that a captured request cannot be replayed later)."""
-    mac = hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"{SIGNATURE_VERSION}={mac.hexdigest()}"
-
-
-def verify_signature(
-    secret: str,
-    *,
-    timestamp: str | None,
-    signature: str | None,
-    body: bytes,
-    now: datetime,
-    max_age_s: int,
-) -> None:
-    """Check a signed request.
-
-    Raises:
-        AuthenticationError: a missing or malformed timestamp or signature, a timestamp more
-            than ``max_age_s`` seconds from ``now`` (a replay or a wrong clock), or a signature
-            that does not match the body.
-    """
-    if not timestamp or not signature:
-        raise AuthenticationError("a signed request needs a timestamp and a signature header")
-    if not timestamp.isdigit():
-        raise AuthenticationError("the signature timestamp must be Unix seconds")
-    if abs(now.timestamp() - int(timestamp)) > max_age_s:
-        raise AuthenticationError("the signature timestamp is too old or in the future")
-    expected = sign(secret, int(timestamp), body)
-    if not hmac.compare_digest(expected, signature.strip()):
-        raise AuthenticationError("the request signature does not match the body")
 
 
 # ---- grants ------------------------------------------------------------------------------

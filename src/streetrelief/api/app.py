@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from anyio import to_thread
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,6 +20,7 @@ from streetrelief.api.routers import (
     events,
     health,
     incidents,
+    notify,
     persons,
     regions,
     reports,
@@ -32,6 +37,7 @@ from streetrelief.config import Settings, get_settings
 from streetrelief.core.clock import Clock, SystemClock
 from streetrelief.db.engine import get_engine, make_session_factory
 from streetrelief.dispatch.travel import StraightLineTravel, TravelTimeProvider
+from streetrelief.notify.jobs import BackgroundWorker, DeliveryWorker
 from streetrelief.triage.policy import TriagePolicy, load_policy
 from streetrelief.weather.geocode_tables import load_geocode_tables
 
@@ -50,6 +56,7 @@ def create_app(
         title="streetrelief",
         version=__version__,
         description="Command and dispatch for winter street relief.",
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
@@ -84,6 +91,24 @@ def create_app(
         roster,
         stock,
         weather,
+        notify,
     ):
         app.include_router(module.router, prefix="/api/v1")
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Run the notification delivery worker beside the server when the settings ask for it."""
+    settings: Settings = app.state.settings
+    if not settings.notify_worker_in_serve:
+        yield
+        return
+    worker = BackgroundWorker(
+        DeliveryWorker(factory=app.state.session_factory, clock=app.state.clock, settings=settings)
+    )
+    worker.start()
+    try:
+        yield
+    finally:
+        await to_thread.run_sync(worker.stop)

@@ -4,7 +4,7 @@ Credentials, in order: ``Authorization: Bearer`` with a user token (``srt_…``)
 key (``srk_…``); else the page session cookie, which on a state-changing request must come with
 its CSRF token in ``X-CSRF-Token`` (double submit, OWASP CSRF Prevention Cheat Sheet); else the
 caller is the public. A partner's state-changing requests must also be signed (see
-:func:`streetrelief.access.service.verify_signature`).
+:mod:`streetrelief.core.signing`).
 
 Every change is audited in the same transaction as the change itself; every refusal (401, 403,
 or a record outside the caller's regions) is audited in a transaction of its own, since the
@@ -29,12 +29,11 @@ from streetrelief.api.deps import READ_METHODS, ClockDep, SessionDep
 from streetrelief.audit import service as audit
 from streetrelief.audit.service import Origin
 from streetrelief.core.errors import AuthenticationError, PermissionDeniedError, StreetReliefError
+from streetrelief.core.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 from streetrelief.db.engine import session_scope
 
 SESSION_COOKIE = "streetrelief_session"
 CSRF_HEADER = "X-CSRF-Token"
-TIMESTAMP_HEADER = "X-Streetrelief-Timestamp"
-SIGNATURE_HEADER = "X-Streetrelief-Signature"
 
 log = logging.getLogger(__name__)
 _bearer = HTTPBearer(auto_error=False, description="A user token or a partner API key.")
@@ -107,13 +106,13 @@ def require(permission: Permission) -> Callable[..., Principal]:
             return principal
         now = clock.now()
         if principal.kind == "partner":
-            access.verify_signature(
+            verify_signature(
                 request.state.partner.signing_secret,
+                body,
                 timestamp=request.headers.get(TIMESTAMP_HEADER),
                 signature=request.headers.get(SIGNATURE_HEADER),
-                body=body,
                 now=now,
-                max_age_s=request.app.state.settings.signature_max_age_s,
+                tolerance_s=request.app.state.settings.signature_max_age_s,
             )
         path_params = list(request.path_params.values())
         audit.record(

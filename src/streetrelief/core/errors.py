@@ -143,3 +143,46 @@ class TaskClosedError(ConflictError):
     """A response task that is done or cancelled and so cannot be acknowledged or completed."""
 
     code = "task_closed"
+
+
+class UnknownChannelError(NotFoundError):
+    """A notification channel name or id that does not exist."""
+
+    code = "unknown_channel"
+
+
+class ChannelConfigError(InvalidInputError):
+    """A notification channel whose kind, address or settings cannot be used."""
+
+    code = "invalid_channel"
+
+
+class DeliveryStateError(ConflictError):
+    """A delivery asked to do what its status does not allow (e.g. re-queue a sent one)."""
+
+    code = "delivery_state"
+
+
+class DeliveryFailedError(StreetReliefError):
+    """A receiver (webhook, chat robot, SMTP server) did not accept a notification.
+
+    ``reason`` says why in one line: the HTTP status, the robot's error code and message, the
+    SMTP reply, a timeout or a refused connection. Status 424: the request was fine, the
+    receiver it depends on failed.
+    """
+
+    code = "delivery_failed"
+    status = 424
+    title = "Notification not delivered"
+
+    def __init__(self, reason: str, *, status_code: int | None = None) -> None:
+        super().__init__(reason, status_code=status_code)
+        self.reason = reason
+        self.status_code = status_code
+
+
+class SignatureInvalidError(AuthenticationError):
+    """A signed request whose signature does not match its body, or whose timestamp is stale."""
+
+    code = "invalid_signature"
+    title = "Invalid signature"

@@ -8,6 +8,13 @@ from streetrelief.dispatch.models import Dispatch
 from streetrelief.duty.models import DutyShift
 from streetrelief.incidents.models import Incident
 from streetrelief.intake.models import Report
+from streetrelief.notify.models import (
+    NotifyAttempt,
+    NotifyChannel,
+    NotifyCursor,
+    NotifyDelivery,
+    NotifySubscription,
+)
 from streetrelief.people.models import Encounter, EncounterItem, Person
 from streetrelief.privacy.models import RetentionPolicy
 from streetrelief.regions.models import Region
@@ -39,6 +46,11 @@ __all__ = [
     "EncounterItem",
     "Event",
     "Incident",
+    "NotifyAttempt",
+    "NotifyChannel",
+    "NotifyCursor",
+    "NotifyDelivery",
+    "NotifySubscription",
     "Partner",
     "PartnerKey",
     "Person",

@@ -9,8 +9,10 @@ copy of the database without the key reveals no name, ID number, contact, health
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import LargeBinary, Text
@@ -116,3 +118,21 @@ class EncryptedBytes(TypeDecorator[bytes]):
 
     def process_result_value(self, value: bytes | None, dialect: Dialect) -> bytes | None:
         return None if value is None else decrypt(value)
+
+
+class EncryptedJSON(TypeDecorator[dict[str, Any]]):
+    """A JSON object stored encrypted (settings that hold keys, such as a robot's URL)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: dict[str, Any] | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return encrypt(json.dumps(value, ensure_ascii=False).encode("utf-8")).decode("ascii")
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        loaded: dict[str, Any] = json.loads(decrypt(value.encode("ascii")))
+        return loaded

@@ -16,6 +16,7 @@ from streetrelief.core.errors import (
 from streetrelief.core.geo import haversine_m
 from streetrelief.regions import repository
 from streetrelief.regions.models import LEVEL_DEPTH, Region, RegionLevel
+from streetrelief.regions.repository import StoredRegion
 from streetrelief.regions.schemas import RegionCreate
 
 LOCATE_SEARCH_DEG = (0.05, 0.25, 1.0)
@@ -106,6 +107,12 @@ def regions_with_centre_in_box(
 def existing_region_codes(session: Session, codes: Collection[str]) -> set[str]:
     """The codes among ``codes`` that name a region of the tree (a few thousand at most)."""
     return set(repository.stored_by_code(session, codes))
+
+
+def regions_by_code(session: Session, codes: Collection[str]) -> dict[str, StoredRegion]:
+    """The regions among ``codes`` that the tree has (name, path...), by code; a few thousand
+    codes at most."""
+    return repository.stored_by_code(session, codes)
 
 
 def find_region(session: Session, code: str) -> Region:

@@ -1,0 +1,2 @@
+"""Outbound notifications: channels, subscriptions by event type and region, delivery from the
+outbox with retries."""
