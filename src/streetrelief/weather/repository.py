@@ -183,3 +183,11 @@ def readings(
         WeatherObservation.observed_at, WeatherObservation.station, WeatherObservation.id
     )
     return session.scalars(stmt.offset(offset).limit(limit)).all()
+
+
+def stored_sources(session: Session, sources: Sequence[str]) -> set[str]:
+    """Those of ``sources`` that a stored alert names as where it came from."""
+    if not sources:
+        return set()
+    stmt = select(Alert.source).where(Alert.source.in_(list(sources))).distinct()
+    return set(session.scalars(stmt))

@@ -12,7 +12,12 @@ from streetrelief.weather.cap.models import (
     CapInfo,
     CapReference,
 )
-from streetrelief.weather.cap.parse import parse_atom_index, parse_cap
+from streetrelief.weather.cap.parse import (
+    is_atom_feed,
+    parse_atom_index,
+    parse_cap,
+    parse_cap_entries,
+)
 
 __all__ = [
     "CapAlert",
@@ -20,6 +25,8 @@ __all__ = [
     "CapCircle",
     "CapInfo",
     "CapReference",
+    "is_atom_feed",
     "parse_atom_index",
     "parse_cap",
+    "parse_cap_entries",
 ]

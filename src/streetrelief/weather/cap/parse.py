@@ -92,6 +92,57 @@ def parse_cap(data: bytes, *, source: str) -> list[CapAlert]:
     raise _refusal(namespace, local, source, where="document")
 
 
+def parse_cap_entries(data: bytes, *, source: str) -> list[CapAlert | CapParseError]:
+    """Parse a CAP document whose alerts are read one by one, as a feed poller reads them.
+
+    Like `parse_cap`, but each alert of an ``<alerts>`` collection stands alone: one that breaks
+    a rule becomes its `CapParseError` in the list and the others are still returned.
+
+    Args:
+        data: the document exactly as received.
+        source: where the bytes came from (a URL), kept on each alert and put in errors.
+
+    Returns:
+        One entry per alert in document order: the alert, or why it was refused.
+
+    Raises:
+        CapParseError: the document as a whole is refused (HTML, malformed or unsafe XML, not
+            CAP 1.2); a single ``<alert>`` that breaks a rule is refused this way too.
+
+    Source:
+        OASIS CAP 1.2 (2010), §3.2; the ``<alerts>`` wrapper as in `parse_cap`.
+    """
+    root = _load_xml(data, source)
+    namespace, local = _split_tag(root.tag)
+    if local == "alert" and namespace == CAP_1_2_NAMESPACE:
+        return [_parse_alert(root, data, source, where="alert")]
+    if local == "alerts" and namespace in {CAP_1_2_NAMESPACE, ""}:
+        entries: list[CapAlert | CapParseError] = []
+        for index, child in enumerate(root, start=1):
+            where = f"alert {index} of the <alerts> collection"
+            child_namespace, child_local = _split_tag(child.tag)
+            try:
+                if (child_namespace, child_local) != (CAP_1_2_NAMESPACE, "alert"):
+                    raise _refusal(child_namespace, child_local, source, where=where)
+                entries.append(_parse_alert(child, data, source, where=where))
+            except CapParseError as exc:
+                entries.append(exc)
+        return entries
+    raise _refusal(namespace, local, source, where="document")
+
+
+def is_atom_feed(data: bytes, *, source: str) -> bool:
+    """Whether a document is an Atom feed (an index of alerts) rather than a CAP message.
+
+    Raises:
+        CapParseError: for an HTML page, an empty document, or unsafe or malformed XML.
+
+    Source:
+        RFC 4287 (The Atom Syndication Format, 2005), §4.1.1: the root is ``atom:feed``.
+    """
+    return _load_xml(data, source).tag == f"{{{ATOM_NAMESPACE}}}feed"
+
+
 def parse_atom_index(data: bytes, *, source: str = "Atom feed") -> list[str]:
     """List the CAP alert URLs that an Atom index feed links to.
 

@@ -98,10 +98,37 @@ def ingest_alert_bytes(
         CapParseError: the document does not parse (see `parse_cap`); nothing is stored.
     """
     alerts = parse_cap(data, source=source)
+    return ingest_alerts(session, alerts, raw=data, now=now, tables=tables)
+
+
+def ingest_alerts(
+    session: Session,
+    alerts: Sequence[CapAlert],
+    *,
+    raw: bytes,
+    now: datetime,
+    tables: GeocodeTables | None = None,
+) -> list[AlertIngested]:
+    """Store alerts parsed already (`weather.cap.parse_cap_entries`), following their chains.
+
+    Args:
+        alerts: parsed CAP 1.2 alerts of one document.
+        raw: that document exactly as received, stored with each alert.
+        now: the time of receipt (aware UTC).
+        tables: geocode tables; the shipped ones when None.
+
+    Returns:
+        One entry per alert, in order; an alert stored before is a duplicate, left as it was.
+    """
     tables = tables if tables is not None else load_geocode_tables()
-    raw = _raw_text(data)
+    text = _raw_text(raw)
     serialize_writers(session)
-    return [_store(session, alert, raw=raw, now=now, tables=tables) for alert in alerts]
+    return [_store(session, alert, raw=text, now=now, tables=tables) for alert in alerts]
+
+
+def stored_sources(session: Session, sources: Sequence[str]) -> set[str]:
+    """Those of ``sources`` (paths or URLs) that some stored alert came from."""
+    return repository.stored_sources(session, sources)
 
 
 def ingest_path(
