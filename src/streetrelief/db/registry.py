@@ -10,6 +10,7 @@ from streetrelief.regions.models import Region
 from streetrelief.response.models import RegionResponse, ResponseActivation
 from streetrelief.service_points.models import ServicePoint
 from streetrelief.teams.models import Team, TeamMember
+from streetrelief.weather.feeds.models import CapFeed
 from streetrelief.weather.models import (
     Alert,
     AlertArea,
@@ -26,6 +27,7 @@ __all__ = [
     "AlertReference",
     "AlertRegion",
     "Base",
+    "CapFeed",
     "Dispatch",
     "Encounter",
     "EncounterItem",

@@ -1,0 +1,1 @@
+"""Adapters to outside systems, each implementing a domain's port (``<domain>/ports.py``)."""
