@@ -9,6 +9,7 @@ from streetrelief import __version__
 from streetrelief.api.errors import install_error_handlers
 from streetrelief.api.limits import BodySizeLimit
 from streetrelief.api.routers import (
+    alert_feeds,
     alerts,
     events,
     health,
@@ -67,6 +68,7 @@ def create_app(
         regions,
         stats,
         events,
+        alert_feeds,  # before alerts, whose /alerts/{alert_id} would take /alerts/feeds
         alerts,
         response_levels,
         weather,

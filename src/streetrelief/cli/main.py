@@ -6,6 +6,7 @@ import typer
 
 from streetrelief.cli import (
     db,
+    jobs,
     regions,
     replay,
     response,
@@ -31,3 +32,4 @@ app.add_typer(teams.app, name="teams")
 app.add_typer(service_points.app, name="service-points")
 app.add_typer(weather.app, name="weather")
 app.add_typer(response.app, name="response")
+app.add_typer(jobs.app, name="jobs")

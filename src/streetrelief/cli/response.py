@@ -53,9 +53,12 @@ def status(
     region: str | None = typer.Option(None, "--region", "-r", help="Region code: subtree root."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
-    """Print the configured regions with their level, colour, trigger and since when."""
+    """Print the configured regions with their level, colour, trigger and since when, and the
+    warning feeds that are stale for them (the level then rests on warnings that may be out of
+    date)."""
+    now = SystemClock().now()
     with cli_session(read_only=True) as session:
-        rows = list_levels(session, region_code=region)
+        rows = list_levels(session, region_code=region, now=now)
     if as_json:
         print(_LEVELS.dump_json(rows, indent=2).decode())
         return
@@ -122,6 +125,9 @@ def _print_result(region: str, result: ReassessResult) -> None:
         text += f" (held until {result.held_until.isoformat()})"
     else:
         text += " (unchanged)"
+    if result.response.stale_sources:
+        names = ", ".join(s.name for s in result.response.stale_sources)
+        text += f" [bold red]warning feeds stale: {escape(names)}[/bold red]"
     console.print(text, soft_wrap=True)
 
 
@@ -130,10 +136,17 @@ def _styled(level: str, colour: str | None) -> str:
     return f"[{style}]{level}[/{style}]" if style else level
 
 
+def _sources(row: ResponseLevelRead) -> str:
+    if not row.stale_sources:
+        return "current"
+    names = ", ".join(escape(s.name) for s in row.stale_sources)
+    return f"[bold red]STALE: {names}[/bold red]"
+
+
 def levels_table(rows: list[ResponseLevelRead]) -> Table:
     """One row per configured region: code, preset, level in its colour, trigger, since."""
     table = Table(title="Response levels")
-    for column in ("region", "preset", "level", "colour", "trigger", "since (UTC)"):
+    for column in ("region", "preset", "level", "colour", "trigger", "since (UTC)", "sources"):
         table.add_column(column)
     for row in rows:
         trigger = row.trigger.rule or row.trigger.kind
@@ -148,5 +161,6 @@ def levels_table(rows: list[ResponseLevelRead]) -> Table:
             row.colour or "-",
             escape(trigger),
             row.since_at.strftime("%Y-%m-%d %H:%M"),
+            _sources(row),
         )
     return table
