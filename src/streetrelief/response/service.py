@@ -14,7 +14,7 @@ the warnings already stored keep counting until their own expiry, Cancel or the 
 the issuer said; each reassessment records which sources are stale on the level (shown by
 every read of it), a change in that set is an event ``response.sources_stale`` and a logged
 warning, and a level change made while a source is stale names it in the activation's reason.
-See docs/adr/0005-stale-warning-feeds.md.
+See docs/adr/0002-cap-feeds-and-stale-warning-sources.md.
 """
 
 from __future__ import annotations
