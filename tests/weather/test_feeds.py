@@ -29,9 +29,17 @@ from streetrelief.weather.feeds.jobs import PollSettings, poll_due_feeds
 from streetrelief.weather.feeds.logic import FeedStatus
 from streetrelief.weather.feeds.models import CapFeed
 from streetrelief.weather.feeds.schemas import FeedCreate, FeedPolled
-from streetrelief.weather.feeds.service import add_feed, claim_feed, list_feeds, read_url, to_read
+from streetrelief.weather.feeds.service import (
+    add_feed,
+    claim_feed,
+    list_feeds,
+    read_url,
+    remove_feed,
+    to_read,
+)
 from streetrelief.weather.geocode_tables import load_geocode_tables
 from streetrelief.weather.models import Alert
+from streetrelief.weather.ports import AlertFeed, FeedResponse
 from streetrelief.weather.service import list_alerts
 from tests.factories.feeds import (
     ATOM_TYPE,
@@ -81,7 +89,7 @@ def _add(session: Session, clock: FixedClock, url: str, **extra: object) -> CapF
 
 
 def _poll(
-    session: Session, clock: FixedClock, fetcher: HttpAlertFeed, settings: PollSettings = POLL
+    session: Session, clock: FixedClock, fetcher: AlertFeed, settings: PollSettings = POLL
 ) -> list[FeedPolled]:
     return poll_due_feeds(session, clock=clock, fetcher=fetcher, settings=settings)
 
@@ -164,6 +172,35 @@ class TestConditionalGet:
         assert len(_poll(session, clock, fetcher)) == 1
         assert _poll(session, clock, fetcher) == []
         assert len(feed_server.hits("/cwa.xml")) == 1
+
+    def test_feed_removed_while_it_is_read_keeps_what_it_brought(
+        self,
+        session: Session,
+        clock: FixedClock,
+        fetcher: HttpAlertFeed,
+        feed_server: FeedServer,
+        cap_dir: Path,
+    ) -> None:
+        url = feed_server.serve("/cwa.xml", (cap_dir / FOG).read_bytes())
+        _add(session, clock, url)
+        [polled] = _poll(session, clock, _RemovedWhileRead(fetcher, session, "cwa"))
+        assert (polled.is_claimed, polled.stored) == (True, 1)
+        assert session.scalars(select(CapFeed)).all() == []
+        assert _alerts(session) == 1
+
+
+class _RemovedWhileRead:
+    """The real HTTP adapter; the feed is removed (as by another process) while it is read."""
+
+    def __init__(self, inner: HttpAlertFeed, session: Session, name: str) -> None:
+        self._inner, self._session, self._name = inner, session, name
+
+    def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FeedResponse:
+        remove_feed(self._session, self._name)
+        self._session.commit()
+        return self._inner.fetch(url, etag=etag, last_modified=last_modified)
 
 
 class TestDocuments:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from streetrelief.weather.feeds.logic import FeedStatus, feed_status, is_due, next_poll_at
+from streetrelief.weather.feeds.logic import FeedStatus, feed_status, next_poll_at
 
 ADDED = datetime(2026, 1, 20, 12, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=30)
@@ -55,23 +55,3 @@ def test_next_poll_after_interval_or_retry(has_succeeded: bool, wait: int) -> No
         retry_interval=timedelta(seconds=60),
     )
     assert at == ADDED + timedelta(seconds=wait)
-
-
-@pytest.mark.parametrize(
-    ("is_enabled", "next_at", "claimed_until", "due"),
-    [
-        (True, None, None, True),
-        (True, ADDED, None, True),
-        (True, ADDED + MINUTE, None, False),
-        (True, None, ADDED + MINUTE, False),
-        (True, None, ADDED, True),
-        (False, None, None, False),
-    ],
-)
-def test_due_when_enabled_time_come_and_unclaimed(
-    is_enabled: bool, next_at: datetime | None, claimed_until: datetime | None, due: bool
-) -> None:
-    assert (
-        is_due(ADDED, is_enabled=is_enabled, next_poll_at=next_at, claimed_until=claimed_until)
-        == due
-    )

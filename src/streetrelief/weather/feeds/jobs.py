@@ -11,6 +11,7 @@ read; its scheduler (`streetrelief.jobs`) gives it a session of its own.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -65,22 +66,25 @@ def poll_feed(
     name, url, etag, last_modified = feed.name, feed.url, feed.etag, feed.last_modified
     session.commit()
     outcome = FeedPolled(feed=name, is_claimed=True)
+
+    def known(links: Sequence[str]) -> set[str]:
+        found = stored_sources(session, links)
+        session.commit()  # no transaction stays open while linked alerts are fetched
+        return found
+
     try:
         response = fetcher.fetch(url, etag=etag, last_modified=last_modified)
         collected = None
         if not response.is_not_modified:
             collected = service.collect_documents(
-                response,
-                fetcher=fetcher,
-                known=lambda links: stored_sources(session, links),
-                max_entries=settings.max_entries,
+                response, fetcher=fetcher, known=known, max_entries=settings.max_entries
             )
-            session.commit()  # end the read of known links before storing
     except (FeedFetchError, CapParseError) as exc:
-        reason = exc.reason if isinstance(exc, FeedFetchError) else _reason(exc, url)
-        service.record_poll(session, feed, now=clock.now(), response=None, error=reason)
+        outcome.error = exc.reason if isinstance(exc, FeedFetchError) else _reason(exc, url)
+        feed = service.reload_feed(session, feed_id)
+        if feed is not None:
+            service.record_poll(session, feed, now=clock.now(), response=None, error=outcome.error)
         session.commit()
-        outcome.error = reason
         return outcome
     files = []
     if collected is not None:
@@ -88,6 +92,11 @@ def poll_feed(
             *collected.unread,
             *service.store_documents(session, collected.documents, now=clock.now(), tables=tables),
         ]
+    feed = service.reload_feed(session, feed_id)
+    if feed is None:  # removed while it was read: what it brought stays stored
+        session.commit()
+        outcome.files = files
+        return outcome
     whole_refused = (
         collected is not None
         and not collected.is_index

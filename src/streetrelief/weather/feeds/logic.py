@@ -66,18 +66,3 @@ def next_poll_at(
     window (STYLE.md, "Jobs, feeds, integrations"; Home Assistant's NWS integration).
     """
     return now + (poll_interval if has_succeeded else retry_interval)
-
-
-def is_due(
-    now: datetime,
-    *,
-    is_enabled: bool,
-    next_poll_at: datetime | None,
-    claimed_until: datetime | None,
-) -> bool:
-    """Whether a feed should be read at ``now``: enabled, its time come, not claimed."""
-    if not is_enabled:
-        return False
-    if claimed_until is not None and claimed_until > now:
-        return False
-    return next_poll_at is None or next_poll_at <= now

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from streetrelief.weather.feeds.models import CapFeed
 
 
-def get(session: Session, feed_id: int) -> CapFeed | None:
-    """The feed with that id."""
-    return session.get(CapFeed, feed_id)
+def get(session: Session, feed_id: int, *, is_fresh: bool = False) -> CapFeed | None:
+    """The feed with that id; read again from the database when ``is_fresh``."""
+    return session.get(CapFeed, feed_id, populate_existing=is_fresh)
 
 
 def by_name(session: Session, name: str) -> CapFeed | None:

@@ -150,6 +150,11 @@ def stale_sources(
     return out
 
 
+def reload_feed(session: Session, feed_id: int) -> CapFeed | None:
+    """The feed as stored now (another process may have changed or removed it), or None."""
+    return repository.get(session, feed_id, is_fresh=True)
+
+
 def due_feed_ids(session: Session, *, now: datetime) -> list[int]:
     """Ids of enabled feeds due a poll at ``now`` that no poller holds."""
     return repository.due_ids(session, now)
