@@ -145,18 +145,30 @@ def _is_not_modified(
     return if_modified_since is not None and if_modified_since == route.last_modified
 
 
-def atom_index(base: str, hrefs: list[str]) -> bytes:
+def atom_index(
+    base: str, hrefs: list[str], *, keys: dict[str, tuple[str, str]] | None = None
+) -> bytes:
     """An Atom feed (RFC 4287) with one entry per href, each linking a CAP alert as MeteoAlarm
-    does (``type="application/cap+xml"``); hrefs may be relative to the feed's URL."""
+    does (``type="application/cap+xml"``); hrefs may be relative to the feed's URL. ``keys``
+    gives some hrefs a ``cap:identifier`` and ``cap:sent``, as MeteoAlarm's entries carry."""
+    keys = keys or {}
+
+    def cap_key(href: str) -> str:
+        if href not in keys:
+            return ""
+        identifier, sent = keys[href]
+        return f"<cap:identifier>{identifier}</cap:identifier><cap:sent>{sent}</cap:sent>"
+
     entries = "".join(
         f"""<entry><id>{base}/entry/{i}</id><title>warning {i}</title>
-<updated>2024-04-22T06:12:12Z</updated>
+<updated>2024-04-22T06:12:12Z</updated>{cap_key(href)}
 <link rel="alternate" type="text/html" href="{base}/page/{i}"/>
 <link type="{CAP_TYPE}" href="{href}"/></entry>"""
         for i, href in enumerate(hrefs)
     )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom"><id>{base}/index</id><title>test feed</title>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:cap="urn:oasis:names:tc:emergency:cap:1.2">
+<id>{base}/index</id><title>test feed</title>
 <updated>2024-04-22T06:12:12Z</updated>{entries}</feed>""".encode()
 
 

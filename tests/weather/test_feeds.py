@@ -247,6 +247,33 @@ class TestDocuments:
             feed_server.base + f"/cap/{n}" for n in (LINKED[0], LINKED[2], LINKED[3])
         }
 
+    def test_atom_entry_of_a_stored_alert_is_not_fetched_from_another_link(
+        self,
+        session: Session,
+        clock: FixedClock,
+        fetcher: HttpAlertFeed,
+        feed_server: FeedServer,
+        cap_dir: Path,
+    ) -> None:
+        body = (cap_dir / FOG).read_bytes()
+        read_url(
+            session,
+            feed_server.serve("/fog.xml", body),
+            fetcher=fetcher,
+            now=clock.now(),
+            max_entries=5,
+        )
+        mirror = feed_server.serve("/mirror/fog.xml", body)
+        other = feed_server.serve("/mirror/frost.xml", (cap_dir / LINKED[0]).read_bytes())
+        # The fog alert again under another URL, named by its identifier and sent (+08:00).
+        keys = {mirror: ("CWA-Weather_dense-fog_202404230050001", "2024-04-23T00:59:37+08:00")}
+        index = atom_index(feed_server.base, [mirror, other], keys=keys)
+        _add(session, clock, feed_server.serve("/index.atom", index, content_type=ATOM_TYPE))
+        [polled] = _poll(session, clock, fetcher)
+        assert (polled.is_success, polled.stored) == (True, 1)
+        assert feed_server.hits("/mirror/fog.xml") == []
+        assert len(feed_server.hits("/mirror/frost.xml")) == 1
+
     def test_real_alerts_collection_stores_every_alert(
         self,
         session: Session,

@@ -6,6 +6,7 @@ belong to the weather services and jobs.
 """
 
 from streetrelief.weather.cap.models import (
+    AtomEntry,
     CapAlert,
     CapArea,
     CapCircle,
@@ -14,18 +15,21 @@ from streetrelief.weather.cap.models import (
 )
 from streetrelief.weather.cap.parse import (
     is_atom_feed,
+    parse_atom_entries,
     parse_atom_index,
     parse_cap,
     parse_cap_entries,
 )
 
 __all__ = [
+    "AtomEntry",
     "CapAlert",
     "CapArea",
     "CapCircle",
     "CapInfo",
     "CapReference",
     "is_atom_feed",
+    "parse_atom_entries",
     "parse_atom_index",
     "parse_cap",
     "parse_cap_entries",

@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 
 from streetrelief.core.clock import Clock
 from streetrelief.core.errors import CapParseError, FeedFetchError
+from streetrelief.weather.cap import AtomEntry
 from streetrelief.weather.feeds import service
 from streetrelief.weather.feeds.schemas import FeedPolled
 from streetrelief.weather.geocode_tables import GeocodeTables
 from streetrelief.weather.ports import AlertFeed
-from streetrelief.weather.service import stored_sources
+from streetrelief.weather.service import stored_entries
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +68,8 @@ def poll_feed(
     session.commit()
     outcome = FeedPolled(feed=name, is_claimed=True)
 
-    def known(links: Sequence[str]) -> set[str]:
-        found = stored_sources(session, links)
+    def known(entries: Sequence[AtomEntry]) -> set[str]:
+        found = stored_entries(session, entries)
         session.commit()  # no transaction stays open while linked alerts are fetched
         return found
 

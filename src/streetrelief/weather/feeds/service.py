@@ -26,7 +26,13 @@ from streetrelief.core.errors import (
     StreetReliefError,
 )
 from streetrelief.regions.service import require_region
-from streetrelief.weather.cap import CapAlert, is_atom_feed, parse_atom_index, parse_cap_entries
+from streetrelief.weather.cap import (
+    AtomEntry,
+    CapAlert,
+    is_atom_feed,
+    parse_atom_entries,
+    parse_cap_entries,
+)
 from streetrelief.weather.feeds import logic, repository
 from streetrelief.weather.feeds.logic import FeedStatus
 from streetrelief.weather.feeds.models import CapFeed
@@ -34,7 +40,7 @@ from streetrelief.weather.feeds.schemas import FeedCreate, FeedRead, StaleSource
 from streetrelief.weather.geocode_tables import GeocodeTables
 from streetrelief.weather.ports import AlertFeed, FeedResponse
 from streetrelief.weather.schemas import AlertIngested, FileIngested, IngestReport
-from streetrelief.weather.service import ingest_alerts, stored_sources
+from streetrelief.weather.service import ingest_alerts, stored_entries
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +187,7 @@ def collect_documents(
     response: FeedResponse,
     *,
     fetcher: AlertFeed,
-    known: Callable[[Sequence[str]], set[str]],
+    known: Callable[[Sequence[AtomEntry]], set[str]],
     max_entries: int,
 ) -> Collected:
     """Turn a 200 feed answer into the documents to store, fetching what an Atom index links.
@@ -189,8 +195,8 @@ def collect_documents(
     Args:
         response: the feed's 200 answer.
         fetcher: fetches each linked alert.
-        known: gives those of some URLs that stored alerts came from (linked alerts already
-            stored are not fetched again).
+        known: gives the URLs of those index entries whose alert is stored already (by link,
+            or by the entry's ``cap:identifier`` and ``cap:sent``); they are not fetched again.
         max_entries: most linked alerts fetched; the rest wait for a later poll.
 
     Returns:
@@ -213,11 +219,12 @@ def collect_documents(
         )
     if not is_atom_feed(response.body, source=response.url):
         return Collected(is_index=False, documents=[(response.url, response.body)])
-    links = [
-        urljoin(response.url, href) for href in parse_atom_index(response.body, source=response.url)
+    entries = [
+        entry._replace(url=urljoin(response.url, entry.url))
+        for entry in parse_atom_entries(response.body, source=response.url)
     ]
-    stored = known(links)
-    wanted = [link for link in links if link not in stored]
+    stored = known(entries)
+    wanted = [entry.url for entry in entries if entry.url not in stored]
     collected = Collected(is_index=True, is_complete=len(wanted) <= max_entries)
     for link in wanted[:max_entries]:
         try:
@@ -340,7 +347,8 @@ def read_url(
 
     Args:
         url: an http:// or https:// URL of a CAP alert, an ``<alerts>`` collection or an Atom
-            index (whose linked alerts not stored before are fetched, at most ``max_entries``).
+            index (whose linked alerts not stored before, by link or by identifier and sent,
+            are fetched, at most ``max_entries``).
         now: time of receipt (aware UTC).
 
     Returns:
@@ -354,7 +362,7 @@ def read_url(
         collected = collect_documents(
             response,
             fetcher=fetcher,
-            known=lambda links: stored_sources(session, links),
+            known=lambda entries: stored_entries(session, entries),
             max_entries=max_entries,
         )
     except CapParseError as exc:

@@ -11,7 +11,7 @@ from streetrelief.weather.service.alerts import (
     ingest_path,
     list_alerts,
     require_alert,
-    stored_sources,
+    stored_entries,
     warnings_in_force,
 )
 from streetrelief.weather.service.observations import (
@@ -35,6 +35,6 @@ __all__ = [
     "list_alerts",
     "list_observations",
     "require_alert",
-    "stored_sources",
+    "stored_entries",
     "warnings_in_force",
 ]

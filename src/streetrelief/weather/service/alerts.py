@@ -32,7 +32,7 @@ from streetrelief.db.outbox import emit, serialize_writers
 from streetrelief.regions.service import require_region
 from streetrelief.weather import repository
 from streetrelief.weather.area_match import match_alert_regions
-from streetrelief.weather.cap import CapAlert, CapInfo, CapReference, parse_cap
+from streetrelief.weather.cap import AtomEntry, CapAlert, CapInfo, CapReference, parse_cap
 from streetrelief.weather.geocode_tables import GeocodeTables, load_geocode_tables
 from streetrelief.weather.models import (
     Alert,
@@ -126,9 +126,17 @@ def ingest_alerts(
     return [_store(session, alert, raw=text, now=now, tables=tables) for alert in alerts]
 
 
-def stored_sources(session: Session, sources: Sequence[str]) -> set[str]:
-    """Those of ``sources`` (paths or URLs) that some stored alert came from."""
-    return repository.stored_sources(session, sources)
+def stored_entries(session: Session, entries: Sequence[AtomEntry]) -> set[str]:
+    """The URLs of those Atom index entries whose alert is stored already.
+
+    An entry counts as stored when a stored alert came from its URL, or has the entry's
+    ``cap:identifier`` and ``cap:sent`` (an alert is unique by sender, identifier and sent;
+    CAP 1.2, §3.2.1 — the index gives no sender, and identifiers carry the issuer's prefix).
+    """
+    by_url = repository.stored_sources(session, [e.url for e in entries])
+    identifiers = sorted({e.identifier for e in entries if e.identifier and e.sent})
+    keys = repository.stored_keys(session, identifiers)
+    return by_url | {e.url for e in entries if (e.identifier, e.sent) in keys}
 
 
 def ingest_path(
