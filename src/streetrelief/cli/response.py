@@ -136,17 +136,13 @@ def _styled(level: str, colour: str | None) -> str:
     return f"[{style}]{level}[/{style}]" if style else level
 
 
-def _sources(row: ResponseLevelRead) -> str:
-    if not row.stale_sources:
-        return "current"
-    names = ", ".join(escape(s.name) for s in row.stale_sources)
-    return f"[bold red]STALE: {names}[/bold red]"
-
-
 def levels_table(rows: list[ResponseLevelRead]) -> Table:
-    """One row per configured region: code, preset, level in its colour, trigger, since."""
+    """One row per configured region: code, preset, level in its colour, trigger, since; and,
+    when any warning feed is stale, a column naming the stale feeds of each region."""
+    has_stale = any(row.stale_sources for row in rows)
     table = Table(title="Response levels")
-    for column in ("region", "preset", "level", "colour", "trigger", "since (UTC)", "sources"):
+    columns = ["region", "preset", "level", "colour", "trigger", "since (UTC)"]
+    for column in [*columns, "warning feeds"] if has_stale else columns:
         table.add_column(column)
     for row in rows:
         trigger = row.trigger.rule or row.trigger.kind
@@ -154,13 +150,22 @@ def levels_table(rows: list[ResponseLevelRead]) -> Table:
             trigger += f" ({row.trigger.warning})"
         elif row.trigger.reading_c is not None:
             trigger += f" ({row.trigger.reading_c:.1f} °C)"
-        table.add_row(
+        cells = [
             escape(row.region_code),
             escape(row.preset),
             _styled(row.level, row.colour),
             row.colour or "-",
             escape(trigger),
             row.since_at.strftime("%Y-%m-%d %H:%M"),
-            _sources(row),
-        )
+        ]
+        if has_stale:
+            cells.append(_sources(row))
+        table.add_row(*cells)
     return table
+
+
+def _sources(row: ResponseLevelRead) -> str:
+    if not row.stale_sources:
+        return "current"
+    names = ", ".join(escape(s.name) for s in row.stale_sources)
+    return f"[bold red]STALE: {names}[/bold red]"
