@@ -154,6 +154,43 @@ class Settings(BaseSettings):
             raise ValueError(msg)
         return self
 
+    feed_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="How long one CAP feed request may take (connect, each read, and the whole "
+        "body), seconds.",
+    )
+    feed_max_bytes: int = Field(
+        5_000_000,
+        gt=0,
+        description="Largest CAP feed response read, bytes after decompression; real alerts "
+        "are tens of kilobytes.",
+    )
+    feed_max_entries_per_poll: int = Field(
+        50,
+        ge=1,
+        description="Most alerts an Atom index poll fetches; the rest wait for the next poll.",
+    )
+    feed_claim_s: float = Field(
+        300.0,
+        gt=0,
+        description="How long a poller holds its claim on a feed, seconds; another process "
+        "polls the feed only after the claim ends or is released.",
+    )
+    feed_check_interval_s: float = Field(
+        30.0, gt=0, description="How often the scheduler looks for feeds due a poll, seconds."
+    )
+    reassess_interval_s: float = Field(
+        300.0,
+        gt=0,
+        description="How often the scheduler reassesses every configured region, seconds.",
+    )
+    run_jobs_in_server: bool = Field(
+        False,
+        description="Run the scheduled jobs (feed polls, reassessment) inside `streetrelief "
+        "serve`; otherwise run `streetrelief jobs run` as a worker of its own.",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, url: str) -> str:

@@ -14,6 +14,7 @@ from streetrelief.api.errors import install_error_handlers
 from streetrelief.api.limits import BodySizeLimit
 from streetrelief.api.routers import (
     access,
+    alert_feeds,
     alerts,
     audit,
     auth,
@@ -85,6 +86,7 @@ def create_app(
         regions,
         stats,
         events,
+        alert_feeds,  # before alerts, whose /alerts/{alert_id} would take /alerts/feeds
         alerts,
         response_levels,
         response_tasks,

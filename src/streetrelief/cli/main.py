@@ -6,6 +6,7 @@ import typer
 
 from streetrelief.cli import (
     db,
+    jobs,
     notify,
     privacy,
     regions,
@@ -43,3 +44,4 @@ app.add_typer(privacy.audit_app, name="audit")
 app.add_typer(roster.app, name="roster")
 app.add_typer(stock.app, name="stock")
 app.add_typer(notify.app, name="notify", no_args_is_help=True)
+app.add_typer(jobs.app, name="jobs")

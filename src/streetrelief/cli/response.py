@@ -62,9 +62,12 @@ def status(
     region: str | None = typer.Option(None, "--region", "-r", help="Region code: subtree root."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
-    """Print the configured regions with their level, colour, trigger and since when."""
+    """Print the configured regions with their level, colour, trigger and since when, and the
+    warning feeds that are stale for them (the level then rests on warnings that may be out of
+    date)."""
+    now = SystemClock().now()
     with cli_session(read_only=True) as session:
-        rows = list_levels(session, region_code=region)
+        rows = list_levels(session, region_code=region, now=now)
     if as_json:
         print(_LEVELS.dump_json(rows, indent=2).decode())
         return
@@ -131,6 +134,9 @@ def _print_result(region: str, result: ReassessResult) -> None:
         text += f" (held until {result.held_until.isoformat()})"
     else:
         text += " (unchanged)"
+    if result.response.stale_sources:
+        names = ", ".join(s.name for s in result.response.stale_sources)
+        text += f" [bold red]warning feeds stale: {escape(names)}[/bold red]"
     console.print(text, soft_wrap=True)
 
 
@@ -140,9 +146,12 @@ def _styled(level: str, colour: str | None) -> str:
 
 
 def levels_table(rows: list[ResponseLevelRead]) -> Table:
-    """One row per configured region: code, preset, level in its colour, trigger, since."""
+    """One row per configured region: code, preset, level in its colour, trigger, since; and,
+    when any warning feed is stale, a column naming the stale feeds of each region."""
+    has_stale = any(row.stale_sources for row in rows)
     table = Table(title="Response levels")
-    for column in ("region", "preset", "level", "colour", "trigger", "since (UTC)"):
+    columns = ["region", "preset", "level", "colour", "trigger", "since (UTC)"]
+    for column in [*columns, "warning feeds"] if has_stale else columns:
         table.add_column(column)
     for row in rows:
         trigger = row.trigger.rule or row.trigger.kind
@@ -150,14 +159,17 @@ def levels_table(rows: list[ResponseLevelRead]) -> Table:
             trigger += f" ({row.trigger.warning})"
         elif row.trigger.reading_c is not None:
             trigger += f" ({row.trigger.reading_c:.1f} °C)"
-        table.add_row(
+        cells = [
             escape(row.region_code),
             escape(row.preset),
             _styled(row.level, row.colour),
             row.colour or "-",
             escape(trigger),
             row.since_at.strftime("%Y-%m-%d %H:%M"),
-        )
+        ]
+        if has_stale:
+            cells.append(_sources(row))
+        table.add_row(*cells)
     return table
 
 
@@ -255,3 +267,10 @@ def plan(
         for n in result.to_procure:
             procure.add_row(escape(n.item), str(n.quantity), escape(n.point))
         console.print(procure)
+
+
+def _sources(row: ResponseLevelRead) -> str:
+    if not row.stale_sources:
+        return "current"
+    names = ", ".join(escape(s.name) for s in row.stale_sources)
+    return f"[bold red]STALE: {names}[/bold red]"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import typer
 import uvicorn
+from apscheduler.schedulers.background import BackgroundScheduler
 
 from streetrelief.cli.common import console, fail_cleanly
 from streetrelief.config import get_settings
 from streetrelief.db import migrate
+from streetrelief.jobs.schedule import http_feed, live_context, schedule
 from streetrelief.privacy import crypto
 
 
@@ -17,7 +21,8 @@ def serve(
     demo: bool = typer.Option(False, help="Load the generated demo data if the database is empty."),
     workers: int = typer.Option(1, min=1, help="Worker processes."),
 ) -> None:
-    """Bring the database schema up to date and serve the API (docs at /docs)."""
+    """Bring the database schema up to date and serve the API (docs at /docs); with
+    STREETRELIEF_RUN_JOBS_IN_SERVER=true, also run the scheduled jobs (see `jobs list`)."""
     with fail_cleanly():
         settings = get_settings()
         if demo and settings.data_keys is None and not settings.data_key_file.exists():
@@ -40,11 +45,21 @@ def serve(
         f"streetrelief on http://{host}:{port}  (API docs: /docs, database: "
         f"{settings.database_url.split('@')[-1]})"
     )
-    uvicorn.run(
-        "streetrelief.api.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-    )
+    with ExitStack() as stack:
+        if settings.run_jobs_in_server:
+            # One scheduler in this process, whatever the number of workers; a worker started
+            # with `streetrelief jobs run` beside it is safe too (see streetrelief.jobs).
+            fetcher = stack.enter_context(http_feed(settings))
+            scheduler = BackgroundScheduler(timezone="UTC")
+            schedule(scheduler, live_context(settings, fetcher=fetcher))
+            scheduler.start()
+            stack.callback(scheduler.shutdown, wait=False)
+            console.print("jobs: " + ", ".join(j.id for j in scheduler.get_jobs()))
+        uvicorn.run(
+            "streetrelief.api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )

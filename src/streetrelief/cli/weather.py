@@ -1,5 +1,5 @@
-"""``streetrelief weather``: ingest CAP alert files and list stored alerts; import observation
-files and list stored observations."""
+"""``streetrelief weather``: ingest CAP alerts from files, folders and URLs and list stored
+alerts; manage and poll CAP feeds; import observation files and list stored observations."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from streetrelief.cli import feeds
 from streetrelief.cli.common import (
     cli_session,
     console,
@@ -20,6 +21,8 @@ from streetrelief.cli.common import (
 )
 from streetrelief.config import get_settings
 from streetrelief.core.clock import SystemClock
+from streetrelief.jobs.schedule import http_feed
+from streetrelief.weather.feeds.service import read_url
 from streetrelief.weather.geocode_tables import load_geocode_tables
 from streetrelief.weather.observations import ObservationFormat
 from streetrelief.weather.schemas import (
@@ -36,6 +39,7 @@ from streetrelief.weather.service import (
 )
 
 app = typer.Typer(help="Weather: CAP warnings, observations and forecasts.", no_args_is_help=True)
+app.add_typer(feeds.app, name="feeds")
 
 _ALERTS = TypeAdapter(list[AlertRead])
 _OBSERVATIONS = TypeAdapter(list[ObservationRead])
@@ -43,20 +47,39 @@ _OBSERVATIONS = TypeAdapter(list[ObservationRead])
 
 @app.command("ingest")
 def ingest(
-    path: Path = typer.Argument(..., help="A CAP 1.2 XML file, or a folder of *.xml files."),
+    target: str = typer.Argument(
+        ...,
+        metavar="FILE|URL",
+        help="A CAP 1.2 XML file, a folder of *.xml files, or an http(s):// URL of an alert, "
+        "an <alerts> collection or an Atom index feed.",
+    ),
 ) -> None:
-    """Store the CAP alerts of PATH; print what was stored, already known or refused, and why.
+    """Store the CAP alerts of FILE|URL; print what was stored, already known or refused, and why.
 
-    Exits 1 when nothing could be read (every file refused, or no file at all).
+    A URL is read once as a feed poll reads it (an Atom index's linked alerts not stored before
+    are fetched too, up to STREETRELIEF_FEED_MAX_ENTRIES_PER_POLL). Exits 1 when nothing could
+    be read (every document refused, no file at all, or the URL unreadable).
     """
     now = SystemClock().now()
     with fail_cleanly():
-        tables = load_geocode_tables(get_settings().geocode_tables_dir)
-    with cli_session() as session:
-        report = ingest_path(session, path, now=now, tables=tables)
+        settings = get_settings()
+        tables = load_geocode_tables(settings.geocode_tables_dir)
+    if target.lower().startswith(("http://", "https://")):
+        with http_feed(settings) as fetcher, cli_session() as session:
+            report = read_url(
+                session,
+                target,
+                fetcher=fetcher,
+                now=now,
+                tables=tables,
+                max_entries=settings.feed_max_entries_per_poll,
+            )
+    else:
+        with cli_session() as session:
+            report = ingest_path(session, Path(target), now=now, tables=tables)
     _print_report(report)
     if all(f.refused is not None for f in report.files):
-        err_console.print(f"[red]error:[/red] nothing could be read from {escape(str(path))}")
+        err_console.print(f"[red]error:[/red] nothing could be read from {escape(target)}")
         raise typer.Exit(1)
 
 

@@ -186,3 +186,22 @@ class SignatureInvalidError(AuthenticationError):
 
     code = "invalid_signature"
     title = "Invalid signature"
+
+
+class FeedFetchError(InvalidInputError):
+    """A CAP feed URL that could not be read: refused, unreachable, too slow, too large, or
+    answered with an HTTP error."""
+
+    code = "feed_unreadable"
+    title = "Feed could not be read"
+
+    def __init__(self, detail: str, *, url: str) -> None:
+        super().__init__(f"{url}: {detail}", url=url)
+        self.url = url
+        self.reason = detail
+
+
+class FeedExistsError(ConflictError):
+    """A CAP feed whose name or URL is taken by another feed."""
+
+    code = "feed_exists"

@@ -22,6 +22,7 @@ from streetrelief.response.models import RegionResponse, ResponseActivation, Res
 from streetrelief.service_points.models import ServicePoint
 from streetrelief.supplies.models import StockLevel
 from streetrelief.teams.models import Team, TeamMember
+from streetrelief.weather.feeds.models import CapFeed
 from streetrelief.weather.models import (
     Alert,
     AlertArea,
@@ -40,6 +41,7 @@ __all__ = [
     "AuditEvent",
     "AuthToken",
     "Base",
+    "CapFeed",
     "Dispatch",
     "DutyShift",
     "Encounter",

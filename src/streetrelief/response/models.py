@@ -50,6 +50,8 @@ class RegionResponse(Base):
     trigger_warning: Mapped[str | None] = mapped_column(String(255))
     trigger_reading_c: Mapped[float | None] = mapped_column(Float)
     trigger_reason: Mapped[str] = mapped_column(Text, default="")
+    # Warning feeds that were stale at the last evaluation (``StaleSource`` as JSON objects).
+    stale_sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
 class ResponseActivation(Base):

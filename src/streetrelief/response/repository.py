@@ -17,6 +17,12 @@ def get(session: Session, region_code: str) -> RegionResponse | None:
     return session.get(RegionResponse, region_code)
 
 
+def get_for_update(session: Session, region_code: str) -> RegionResponse | None:
+    """The response row of ``region_code``, locked for this transaction (``FOR UPDATE`` on
+    PostgreSQL; SQLite's write transaction holds the database already), read afresh."""
+    return session.get(RegionResponse, region_code, with_for_update=True, populate_existing=True)
+
+
 def by_codes(session: Session, region_codes: Sequence[str]) -> Sequence[RegionResponse]:
     """The response rows of those of ``region_codes`` that are configured."""
     if not region_codes:

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from streetrelief.response.policy import LevelField
+from streetrelief.weather.feeds.schemas import StaleSource
 
 ReasonText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
@@ -76,6 +77,12 @@ class ResponseLevelRead(BaseModel):
     evaluated_at: datetime | None
     trigger: TriggerRead
     override_until: datetime | None = Field(None, description="End of a leader's override.")
+    stale_sources: list[StaleSource] = Field(
+        default_factory=list,
+        description="Warning feeds for this region that are stale: the level rests on "
+        "warnings that may be out of date (it is kept, not dropped, until they expire, are "
+        "cancelled or the hold ends). Empty: every source is current.",
+    )
 
 
 class ActivationRead(BaseModel):

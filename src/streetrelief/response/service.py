@@ -9,10 +9,18 @@ called in the same transaction as the activation is logged.
 A region without a configuration of its own reads the level of its nearest configured
 ancestor, so a district reads its city's level. Warnings count for a region when they were
 matched to it or to one of its ancestors.
+
+A warning feed that goes stale (``weather.feeds``) neither drops nor freezes a level silently:
+the warnings already stored keep counting until their own expiry, Cancel or the hold ends, as
+the issuer said; each reassessment records which sources are stale on the level (shown by
+every read of it), a change in that set is an event ``response.sources_stale`` and a logged
+warning, and a level change made while a source is stale names it in the activation's reason.
+See docs/adr/0003-cap-feeds-and-stale-warning-sources.md.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -47,6 +55,8 @@ from streetrelief.response.schemas import (
 )
 from streetrelief.response.state_codec import state_from_json, state_to_json
 from streetrelief.response.tasks import apply_playbook
+from streetrelief.weather.feeds.schemas import StaleSource
+from streetrelief.weather.feeds.service import stale_sources
 from streetrelief.weather.schemas import WarningInForce
 from streetrelief.weather.service import latest_conditions, warnings_in_force
 from streetrelief.weather.windchill import wind_chill_c
@@ -60,6 +70,9 @@ COLOUR_PARAMETERS = ("alert_color", "awareness_level", "AREA_COLOR")
 (e.g. 黃色), MeteoAlarm ``awareness_level`` ("2; yellow; Moderate"), and DWD's colour name."""
 
 LEVEL_CHANGED = "response.level_changed"
+SOURCES_STALE = "response.sources_stale"
+
+log = logging.getLogger(__name__)
 
 STORED_READING_MAX_AGE = timedelta(hours=3)
 """How old a stored observation may be and still stand for the conditions now: readings are
@@ -188,8 +201,14 @@ def clear_override(session: Session, region_code: str, *, now: datetime) -> Reas
     return _decide(session, region, row, now=ensure_utc(now), conditions=None)
 
 
-def current_level(session: Session, region_code: str) -> EffectiveLevelRead:
+def current_level(
+    session: Session, region_code: str, *, now: datetime | None = None
+) -> EffectiveLevelRead:
     """The level in force in a region: its own, or its nearest configured ancestor's.
+
+    Args:
+        now: aware instant at which to judge whether its warning feeds are stale; when None,
+            the stale sources recorded at the last reassessment.
 
     Returns:
         The level (``none`` when neither the region nor an ancestor is configured), where it
@@ -209,7 +228,8 @@ def current_level(session: Session, region_code: str) -> EffectiveLevelRead:
             from_region_code=None,
             response=None,
         )
-    read = to_read(source)
+    stale = None if now is None else _stale(session, source.region_code, ensure_utc(now))
+    read = to_read(source, stale=stale)
     return EffectiveLevelRead(
         region_code=region.code,
         level=read.level,
@@ -221,18 +241,35 @@ def current_level(session: Session, region_code: str) -> EffectiveLevelRead:
     )
 
 
-def list_levels(session: Session, *, region_code: str | None = None) -> list[ResponseLevelRead]:
+def list_levels(
+    session: Session, *, region_code: str | None = None, now: datetime | None = None
+) -> list[ResponseLevelRead]:
     """Configured regions of a subtree (all when None) with their level in force, by code.
+
+    Args:
+        now: aware instant at which to judge whether warning feeds are stale; when None, the
+            stale sources recorded at each region's last reassessment.
 
     Raises:
         UnknownRegionError: ``region_code`` is not a region.
     """
     path = require_region(session, region_code).path if region_code is not None else None
-    return [to_read(r) for r in repository.in_region_subtree(session, path)]
+    rows = repository.in_region_subtree(session, path)
+    if now is None:
+        return [to_read(r) for r in rows]
+    at = ensure_utc(now)
+    return [to_read(r, stale=_stale(session, r.region_code, at)) for r in rows]
 
 
-def to_read(row: RegionResponse) -> ResponseLevelRead:
-    """The API shape of a configured region's level."""
+def to_read(
+    row: RegionResponse, *, stale: Sequence[StaleSource] | None = None
+) -> ResponseLevelRead:
+    """The API shape of a configured region's level.
+
+    Args:
+        stale: the region's stale warning feeds now; the ones recorded at its last
+            reassessment when None.
+    """
     level = ResponseLevel(row.level)
     override = state_from_json(row.state).override
     return ResponseLevelRead(
@@ -251,6 +288,11 @@ def to_read(row: RegionResponse) -> ResponseLevelRead:
             reason=row.trigger_reason,
         ),
         override_until=None if override is None else override.until,
+        stale_sources=(
+            [StaleSource.model_validate(s) for s in row.stale_sources or []]
+            if stale is None
+            else list(stale)
+        ),
     )
 
 
@@ -316,7 +358,9 @@ def _ancestry(region: Region) -> list[str]:
 
 def _require_configured(session: Session, region_code: str) -> tuple[Region, RegionResponse]:
     region = require_region(session, region_code)
-    row = repository.get(session, region_code)
+    # Locked to the end of the transaction: two reassessments of a region (two job runs, two
+    # processes) queue, so a level change is decided and logged once.
+    row = repository.get_for_update(session, region_code)
     if row is None:
         raise ResponseNotConfiguredError(
             f"region {region_code} has no response policy; configure one first",
@@ -372,13 +416,15 @@ def _decide(
     )
     row.state = state_to_json(decision.state)
     row.evaluated_at = now
+    stale = stale_sources(session, _ancestry(region), at=now)
+    _record_stale_sources(session, row, stale, level=decision.level, now=now)
     activation = None
     if decision.has_changed:
-        activation = _record_change(session, row, decision, now=now)
+        activation = _record_change(session, row, decision, now=now, stale=stale)
         apply_playbook(session, activation, policy, now=now)
     session.flush()
     return ReassessResult(
-        response=to_read(row),
+        response=to_read(row, stale=stale),
         has_changed=decision.has_changed,
         previous_level=decision.previous_level.name,
         is_held=decision.is_held,
@@ -387,8 +433,51 @@ def _decide(
     )
 
 
+def _stale(session: Session, region_code: str, at: datetime) -> list[StaleSource]:
+    return stale_sources(session, _ancestry(require_region(session, region_code)), at=at)
+
+
+def _record_stale_sources(
+    session: Session,
+    row: RegionResponse,
+    stale: Sequence[StaleSource],
+    *,
+    level: ResponseLevel,
+    now: datetime,
+) -> None:
+    """Keep the stale sources on the level; a change in which feeds are stale is an event."""
+    names = sorted(s.name for s in stale)
+    before = sorted(str(s.get("name")) for s in row.stale_sources or [])
+    row.stale_sources = [s.model_dump(mode="json") for s in stale]
+    if names == before:
+        return
+    if names:
+        log.warning(
+            "region %s: level %s rests on stale warning feeds: %s",
+            row.region_code,
+            level.name,
+            ", ".join(names),
+        )
+    else:
+        log.info("region %s: warning feeds current again", row.region_code)
+    emit(
+        session,
+        type_=SOURCES_STALE,
+        subject="region_response",
+        subject_id=0,  # the row is keyed by region code, which the event carries
+        at=now,
+        region_code=row.region_code,
+        payload={"level": level.name, "stale_sources": names, "was": before},
+    )
+
+
 def _record_change(
-    session: Session, row: RegionResponse, decision: Decision, *, now: datetime
+    session: Session,
+    row: RegionResponse,
+    decision: Decision,
+    *,
+    now: datetime,
+    stale: Sequence[StaleSource],
 ) -> ResponseActivation:
     trigger: Trigger = decision.trigger
     is_override = trigger.kind == TriggerKind.override
@@ -400,7 +489,10 @@ def _record_change(
     row.trigger_rule = None if is_override else trigger.rule
     row.trigger_warning = trigger.warning
     row.trigger_reading_c = trigger.reading_c
-    row.trigger_reason = trigger.reason
+    reason = trigger.reason
+    if stale:
+        reason += f" (warning source stale: {', '.join(sorted(s.name for s in stale))})"
+    row.trigger_reason = reason
     activation = ResponseActivation(
         region_code=row.region_code,
         from_level=int(decision.previous_level),
@@ -411,7 +503,7 @@ def _record_change(
         trigger_source=trigger.source,
         trigger_warning=trigger.warning,
         trigger_reading_c=trigger.reading_c,
-        reason=trigger.reason,
+        reason=reason,
         is_override=is_override,
         by=override.by if is_override and override is not None else None,
     )

@@ -183,3 +183,19 @@ def readings(
         WeatherObservation.observed_at, WeatherObservation.station, WeatherObservation.id
     )
     return session.scalars(stmt.offset(offset).limit(limit)).all()
+
+
+def stored_sources(session: Session, sources: Sequence[str]) -> set[str]:
+    """Those of ``sources`` that a stored alert names as where it came from."""
+    if not sources:
+        return set()
+    stmt = select(Alert.source).where(Alert.source.in_(list(sources))).distinct()
+    return set(session.scalars(stmt))
+
+
+def stored_keys(session: Session, identifiers: Sequence[str]) -> set[tuple[str, datetime]]:
+    """(identifier, sent) of stored alerts whose identifier is one of ``identifiers``."""
+    if not identifiers:
+        return set()
+    stmt = select(Alert.identifier, Alert.sent).where(Alert.identifier.in_(list(identifiers)))
+    return {(identifier, sent) for identifier, sent in session.execute(stmt)}

@@ -44,19 +44,22 @@ StockReader = Annotated[Principal, Depends(require(Permission.stock_read))]
 @router.get("", response_model=list[ResponseLevelRead], dependencies=READ)
 def get_levels(
     session: SessionDep,
+    clock: ClockDep,
     region_code: Annotated[
         str | None, Query(max_length=32, description="Only configured regions of this subtree.")
     ] = None,
 ) -> list[ResponseLevelRead]:
-    """Configured regions with their level in force, colour, trigger and since when."""
-    return list_levels(session, region_code=region_code)
+    """Configured regions with their level in force, colour, trigger and since when, and the
+    warning feeds that are stale for each now (``stale_sources``)."""
+    return list_levels(session, region_code=region_code, now=clock.now())
 
 
 @router.get("/{region_code}", response_model=EffectiveLevelRead, dependencies=READ)
-def get_level(region_code: RegionPath, session: SessionDep) -> EffectiveLevelRead:
+def get_level(region_code: RegionPath, session: SessionDep, clock: ClockDep) -> EffectiveLevelRead:
     """The level in force in a region (inherited from the nearest configured ancestor when it
-    has no policy of its own) and that region's activation history."""
-    return current_level(session, region_code)
+    has no policy of its own), its stale warning feeds now, and that region's activation
+    history."""
+    return current_level(session, region_code, now=clock.now())
 
 
 @router.post("/{region_code}/reassess", response_model=ReassessResult)

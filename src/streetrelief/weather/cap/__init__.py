@@ -6,20 +6,31 @@ belong to the weather services and jobs.
 """
 
 from streetrelief.weather.cap.models import (
+    AtomEntry,
     CapAlert,
     CapArea,
     CapCircle,
     CapInfo,
     CapReference,
 )
-from streetrelief.weather.cap.parse import parse_atom_index, parse_cap
+from streetrelief.weather.cap.parse import (
+    is_atom_feed,
+    parse_atom_entries,
+    parse_atom_index,
+    parse_cap,
+    parse_cap_entries,
+)
 
 __all__ = [
+    "AtomEntry",
     "CapAlert",
     "CapArea",
     "CapCircle",
     "CapInfo",
     "CapReference",
+    "is_atom_feed",
+    "parse_atom_entries",
     "parse_atom_index",
     "parse_cap",
+    "parse_cap_entries",
 ]

@@ -113,3 +113,15 @@ class CapAlert:
     references: tuple[CapReference, ...] = ()
     incidents: str | None = None
     infos: tuple[CapInfo, ...] = ()
+
+
+class AtomEntry(NamedTuple):
+    """A CAP alert an Atom index links to: its URL and, when the entry gives them, the alert's
+    ``cap:identifier`` and ``cap:sent`` (aware UTC), as MeteoAlarm's feeds do.
+
+    Source: RFC 4287 (Atom, 2005), §4.1.2 entry, §4.2.7 link; OASIS CAP 1.2 (2010), §3.2.1.
+    """
+
+    url: str
+    identifier: str | None = None
+    sent: datetime | None = None

@@ -27,6 +27,7 @@ from defusedxml.ElementTree import ParseError, fromstring
 from streetrelief.core.errors import CapParseError
 from streetrelief.weather.cap.models import (
     CAP_1_2,
+    AtomEntry,
     CapAlert,
     CapArea,
     CapCircle,
@@ -92,6 +93,57 @@ def parse_cap(data: bytes, *, source: str) -> list[CapAlert]:
     raise _refusal(namespace, local, source, where="document")
 
 
+def parse_cap_entries(data: bytes, *, source: str) -> list[CapAlert | CapParseError]:
+    """Parse a CAP document whose alerts are read one by one, as a feed poller reads them.
+
+    Like `parse_cap`, but each alert of an ``<alerts>`` collection stands alone: one that breaks
+    a rule becomes its `CapParseError` in the list and the others are still returned.
+
+    Args:
+        data: the document exactly as received.
+        source: where the bytes came from (a URL), kept on each alert and put in errors.
+
+    Returns:
+        One entry per alert in document order: the alert, or why it was refused.
+
+    Raises:
+        CapParseError: the document as a whole is refused (HTML, malformed or unsafe XML, not
+            CAP 1.2); a single ``<alert>`` that breaks a rule is refused this way too.
+
+    Source:
+        OASIS CAP 1.2 (2010), §3.2; the ``<alerts>`` wrapper as in `parse_cap`.
+    """
+    root = _load_xml(data, source)
+    namespace, local = _split_tag(root.tag)
+    if local == "alert" and namespace == CAP_1_2_NAMESPACE:
+        return [_parse_alert(root, data, source, where="alert")]
+    if local == "alerts" and namespace in {CAP_1_2_NAMESPACE, ""}:
+        entries: list[CapAlert | CapParseError] = []
+        for index, child in enumerate(root, start=1):
+            where = f"alert {index} of the <alerts> collection"
+            child_namespace, child_local = _split_tag(child.tag)
+            try:
+                if (child_namespace, child_local) != (CAP_1_2_NAMESPACE, "alert"):
+                    raise _refusal(child_namespace, child_local, source, where=where)
+                entries.append(_parse_alert(child, data, source, where=where))
+            except CapParseError as exc:
+                entries.append(exc)
+        return entries
+    raise _refusal(namespace, local, source, where="document")
+
+
+def is_atom_feed(data: bytes, *, source: str) -> bool:
+    """Whether a document is an Atom feed (an index of alerts) rather than a CAP message.
+
+    Raises:
+        CapParseError: for an HTML page, an empty document, or unsafe or malformed XML.
+
+    Source:
+        RFC 4287 (The Atom Syndication Format, 2005), §4.1.1: the root is ``atom:feed``.
+    """
+    return _load_xml(data, source).tag == f"{{{ATOM_NAMESPACE}}}feed"
+
+
 def parse_atom_index(data: bytes, *, source: str = "Atom feed") -> list[str]:
     """List the CAP alert URLs that an Atom index feed links to.
 
@@ -100,9 +152,33 @@ def parse_atom_index(data: bytes, *, source: str = "Atom feed") -> list[str]:
         source: where the bytes came from, put in errors.
 
     Returns:
-        The URLs in feed order without repeats. Each ``<entry>`` contributes its links typed
-        ``application/cap+xml`` (as MeteoAlarm publishes); an entry without one contributes its
-        ``rel="alternate"`` links that are not typed as HTML (as the NWS Atom feed publishes).
+        The URLs in feed order without repeats (see `parse_atom_entries` for which links
+        count).
+
+    Raises:
+        CapParseError: for unsafe or malformed XML, an HTML page, or a document that is not an
+            Atom feed.
+
+    Source:
+        RFC 4287 (The Atom Syndication Format, 2005), §4.1.2 entry, §4.2.7 link.
+    """
+    return list(dict.fromkeys(e.url for e in parse_atom_entries(data, source=source)))
+
+
+def parse_atom_entries(data: bytes, *, source: str = "Atom feed") -> list[AtomEntry]:
+    """The CAP alerts an Atom index feed links to, with the identifier and sent time its
+    entries give.
+
+    Args:
+        data: the Atom document exactly as received.
+        source: where the bytes came from, put in errors.
+
+    Returns:
+        One entry per link in feed order, without repeated URLs. Each ``<entry>`` contributes
+        its links typed ``application/cap+xml`` (as MeteoAlarm publishes); an entry without one
+        contributes its ``rel="alternate"`` links that are not typed as HTML (as the NWS Atom
+        feed publishes). ``identifier`` and ``sent`` come from the entry's ``cap:identifier``
+        and ``cap:sent`` (CAP 1.2 namespace), None when absent or not a CAP date-time.
 
     Raises:
         CapParseError: for unsafe or malformed XML, an HTML page, or a document that is not an
@@ -121,7 +197,7 @@ def parse_atom_index(data: bytes, *, source: str = "Atom feed") -> list[str]:
             f"{namespace or '(none)'}, expected <feed> in {ATOM_NAMESPACE}",
             source=source,
         )
-    urls: dict[str, None] = {}
+    entries: dict[str, AtomEntry] = {}
     for entry in root.iterfind(f"{{{ATOM_NAMESPACE}}}entry"):
         links = [
             (link.get("rel", "alternate").strip(), (link.get("type") or "").strip(), href)
@@ -135,8 +211,22 @@ def parse_atom_index(data: bytes, *, source: str = "Atom feed") -> list[str]:
                 for rel, kind, href in links
                 if rel == "alternate" and not kind.startswith("text/html")
             ]
-        urls.update(dict.fromkeys(cap_links))
-    return list(urls)
+        identifier = _text(entry, "identifier")
+        sent = _lenient_datetime(_text(entry, "sent"))
+        for href in cap_links:
+            entries.setdefault(href, AtomEntry(href, identifier, sent))
+    return list(entries.values())
+
+
+def _lenient_datetime(text: str | None) -> datetime | None:
+    """A CAP date-time in UTC, or None: an index entry's dates only help skip known alerts."""
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value.astimezone(UTC) if value.tzinfo is not None else None
 
 
 # --- XML safety and document kind -------------------------------------------------------------

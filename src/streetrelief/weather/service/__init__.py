@@ -7,9 +7,11 @@ from streetrelief.weather.service.alerts import (
     MAX_CAP_FILE_BYTES,
     SEVERITY_ORDER,
     ingest_alert_bytes,
+    ingest_alerts,
     ingest_path,
     list_alerts,
     require_alert,
+    stored_entries,
     warnings_in_force,
 )
 from streetrelief.weather.service.observations import (
@@ -27,10 +29,12 @@ __all__ = [
     "SEVERITY_ORDER",
     "import_observations",
     "ingest_alert_bytes",
+    "ingest_alerts",
     "ingest_path",
     "latest_conditions",
     "list_alerts",
     "list_observations",
     "require_alert",
+    "stored_entries",
     "warnings_in_force",
 ]

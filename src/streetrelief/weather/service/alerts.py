@@ -32,7 +32,7 @@ from streetrelief.db.outbox import emit, serialize_writers
 from streetrelief.regions.service import require_region
 from streetrelief.weather import repository
 from streetrelief.weather.area_match import match_alert_regions
-from streetrelief.weather.cap import CapAlert, CapInfo, CapReference, parse_cap
+from streetrelief.weather.cap import AtomEntry, CapAlert, CapInfo, CapReference, parse_cap
 from streetrelief.weather.geocode_tables import GeocodeTables, load_geocode_tables
 from streetrelief.weather.models import (
     Alert,
@@ -98,10 +98,45 @@ def ingest_alert_bytes(
         CapParseError: the document does not parse (see `parse_cap`); nothing is stored.
     """
     alerts = parse_cap(data, source=source)
+    return ingest_alerts(session, alerts, raw=data, now=now, tables=tables)
+
+
+def ingest_alerts(
+    session: Session,
+    alerts: Sequence[CapAlert],
+    *,
+    raw: bytes,
+    now: datetime,
+    tables: GeocodeTables | None = None,
+) -> list[AlertIngested]:
+    """Store alerts parsed already (`weather.cap.parse_cap_entries`), following their chains.
+
+    Args:
+        alerts: parsed CAP 1.2 alerts of one document.
+        raw: that document exactly as received, stored with each alert.
+        now: the time of receipt (aware UTC).
+        tables: geocode tables; the shipped ones when None.
+
+    Returns:
+        One entry per alert, in order; an alert stored before is a duplicate, left as it was.
+    """
     tables = tables if tables is not None else load_geocode_tables()
-    raw = _raw_text(data)
+    text = _raw_text(raw)
     serialize_writers(session)
-    return [_store(session, alert, raw=raw, now=now, tables=tables) for alert in alerts]
+    return [_store(session, alert, raw=text, now=now, tables=tables) for alert in alerts]
+
+
+def stored_entries(session: Session, entries: Sequence[AtomEntry]) -> set[str]:
+    """The URLs of those Atom index entries whose alert is stored already.
+
+    An entry counts as stored when a stored alert came from its URL, or has the entry's
+    ``cap:identifier`` and ``cap:sent`` (an alert is unique by sender, identifier and sent;
+    CAP 1.2, §3.2.1 — the index gives no sender, and identifiers carry the issuer's prefix).
+    """
+    by_url = repository.stored_sources(session, [e.url for e in entries])
+    identifiers = sorted({e.identifier for e in entries if e.identifier and e.sent})
+    keys = repository.stored_keys(session, identifiers)
+    return by_url | {e.url for e in entries if (e.identifier, e.sent) in keys}
 
 
 def ingest_path(

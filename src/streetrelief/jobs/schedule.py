@@ -1,0 +1,182 @@
+"""The scheduled jobs by name, and how they are put on an APScheduler 3 scheduler.
+
+``poll-feeds`` polls every CAP feed whose time has come (each feed keeps its own poll and retry
+intervals; this only says how often to look) and, when it stored new alerts, reassesses at once;
+``reassess`` decides every configured region's level on an interval, so levels follow warnings
+that begin or expire and readings that age even when no feed brings anything new. Each run gets
+sessions of its own. A run that raises is logged by the scheduler and the next run goes ahead;
+a run never overlaps itself (``max_instances=1``) and missed runs are coalesced into one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.orm import Session, sessionmaker
+
+from streetrelief.config import Settings
+from streetrelief.core.clock import Clock, SystemClock
+from streetrelief.core.errors import InvalidInputError
+from streetrelief.db.engine import get_engine, make_session_factory
+from streetrelief.integrations.cap_http import HttpAlertFeed
+from streetrelief.response.jobs import reassess_configured_regions
+from streetrelief.weather.feeds.jobs import PollSettings, poll_due_feeds
+from streetrelief.weather.geocode_tables import GeocodeTables, load_geocode_tables
+from streetrelief.weather.ports import AlertFeed
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class JobContext:
+    """What the jobs run with: sessions, the clock, settings, geocode tables, the feed adapter."""
+
+    factory: sessionmaker[Session]
+    clock: Clock
+    settings: Settings
+    tables: GeocodeTables
+    fetcher: AlertFeed
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A named job: what it does and its interval (seconds) from the settings."""
+
+    run: Callable[[JobContext], str]
+    interval_s: Callable[[Settings], float]
+    help: str
+
+
+def poll_feeds(ctx: JobContext) -> str:
+    """Poll the due feeds; reassess every configured region when new alerts were stored.
+
+    Returns:
+        A one-line summary.
+    """
+    settings = PollSettings(
+        claim_for=timedelta(seconds=ctx.settings.feed_claim_s),
+        max_entries=ctx.settings.feed_max_entries_per_poll,
+    )
+    with ctx.factory() as session:
+        outcomes = poll_due_feeds(
+            session, clock=ctx.clock, fetcher=ctx.fetcher, settings=settings, tables=ctx.tables
+        )
+    stored = sum(o.stored for o in outcomes)
+    failed = [o.feed for o in outcomes if not o.is_success]
+    summary = f"{len(outcomes)} feeds polled, {stored} alerts stored, {len(failed)} failed"
+    if failed:
+        summary += f" ({', '.join(failed)})"
+    if stored:
+        summary += "; " + reassess(ctx)
+    log.info("poll-feeds: %s", summary)
+    return summary
+
+
+def reassess(ctx: JobContext) -> str:
+    """Reassess every configured region now.
+
+    Returns:
+        A one-line summary.
+    """
+    with ctx.factory() as session:
+        results = reassess_configured_regions(session, clock=ctx.clock)
+    changed = [
+        f"{r.response.region_code} {r.previous_level}->{r.response.level}"
+        for r in results
+        if r.has_changed
+    ]
+    stale = sorted({s.name for r in results for s in r.response.stale_sources})
+    summary = f"{len(results)} regions reassessed, {len(changed)} changed"
+    if changed:
+        summary += f" ({', '.join(changed)})"
+    if stale:
+        summary += f"; stale warning feeds: {', '.join(stale)}"
+    log.info("reassess: %s", summary)
+    return summary
+
+
+JOBS: dict[str, Job] = {
+    "poll-feeds": Job(
+        run=poll_feeds,
+        interval_s=lambda s: s.feed_check_interval_s,
+        help="Poll the CAP feeds that are due; reassess when new alerts arrive.",
+    ),
+    "reassess": Job(
+        run=reassess,
+        interval_s=lambda s: s.reassess_interval_s,
+        help="Reassess every configured region's response level.",
+    ),
+}
+"""The jobs by name, in the order a single pass runs them (poll first, then reassess)."""
+
+
+def job_names(names: Sequence[str]) -> list[str]:
+    """The jobs to run: those named (checked), or all in order when none are.
+
+    Raises:
+        InvalidInputError: a name that is not a job.
+    """
+    unknown = [n for n in names if n not in JOBS]
+    if unknown:
+        raise InvalidInputError(
+            f"no job named {', '.join(unknown)}; jobs: {', '.join(JOBS)}", field="name"
+        )
+    return [n for n in JOBS if n in names] if names else list(JOBS)
+
+
+def run_once(ctx: JobContext, names: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """Run the named jobs (all when none) once each, in order.
+
+    Returns:
+        (job name, summary) per job.
+
+    Raises:
+        InvalidInputError: a name that is not a job.
+    """
+    return [(name, JOBS[name].run(ctx)) for name in job_names(names)]
+
+
+def schedule(scheduler: BaseScheduler, ctx: JobContext, names: Sequence[str] = ()) -> None:
+    """Put the named jobs (all when none) on ``scheduler``, each on its interval from the
+    settings, first run at once; start the scheduler afterwards.
+
+    Raises:
+        InvalidInputError: a name that is not a job.
+    """
+    for name in job_names(names):
+        job = JOBS[name]
+        scheduler.add_job(
+            job.run,
+            trigger=IntervalTrigger(seconds=job.interval_s(ctx.settings)),
+            args=[ctx],
+            id=name,
+            name=name,
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
+            next_run_time=ctx.clock.now(),
+        )
+
+
+def live_context(
+    settings: Settings, *, fetcher: AlertFeed, clock: Clock | None = None
+) -> JobContext:
+    """The jobs' context for a live process: the configured database, the wall clock (unless
+    given) and the configured geocode tables, with ``fetcher`` (e.g. `http_feed`)."""
+    return JobContext(
+        factory=make_session_factory(get_engine(settings.database_url)),
+        clock=clock or SystemClock(),
+        settings=settings,
+        tables=load_geocode_tables(settings.geocode_tables_dir),
+        fetcher=fetcher,
+    )
+
+
+def http_feed(settings: Settings) -> HttpAlertFeed:
+    """The HTTP(S) feed adapter with the configured timeout and size cap; close it when done."""
+    return HttpAlertFeed(timeout_s=settings.feed_timeout_s, max_bytes=settings.feed_max_bytes)
