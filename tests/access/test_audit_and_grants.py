@@ -142,3 +142,26 @@ class TestUsersCli:
         listed = CliRunner().invoke(cli_app, ["users", "list", "--json"])
         assert '"username": "admin"' in listed.output
         assert "argon2" not in listed.output
+
+
+class TestPartnersCli:
+    def test_partner_needs_a_region_or_all_regions_and_gets_its_key_once(
+        self, cli_database: str
+    ) -> None:
+        r = CliRunner().invoke(cli_app, ["partners", "add", "p1", "--channel", "partner"])
+        assert r.exit_code == 2
+        assert "--all-regions" in r.output
+        r = CliRunner().invoke(
+            cli_app, ["partners", "add", "p1", "--channel", "partner", "--region", "110101"]
+        )
+        assert r.exit_code == 0, r.output
+        assert "API key: srk_" in r.output
+        assert "signing secret: " in r.output
+        keys = CliRunner().invoke(cli_app, ["partners", "keys", "p1"])
+        assert "srk_" not in keys.output
+        revoked = CliRunner().invoke(cli_app, ["partners", "revoke", "1"])
+        assert revoked.exit_code == 0, revoked.output
+        log = CliRunner().invoke(
+            cli_app, ["audit", "search", "--json", "--resource", "partner_key"]
+        )
+        assert '"action": "revoke"' in log.output

@@ -110,8 +110,11 @@ class TestSignedReports:
         body = report_body(clock, channel="partner")
         ts = int(clock.now().timestamp())
         assert _send(anonymous, clock, partner, body, timestamp=ts) == 201
+        assert _send(anonymous, clock, partner, body, timestamp=ts) == 401, "played twice"
         clock.advance(timedelta(minutes=6))
         assert _send(anonymous, clock, partner, body, timestamp=ts) == 401
+        fresh = int(clock.now().timestamp())
+        assert _send(anonymous, clock, partner, body, timestamp=fresh) == 201, "signed anew"
 
     def test_unsigned_refused(
         self, anonymous: TestClient, clock: FixedClock, partner: dict[str, str]

@@ -67,7 +67,11 @@ class TestWhoSeesWhat:
         auth = world.headers[(Role.commander, DONGCHENG)]
         client.get(f"/api/v1/persons/{world.child_id}", headers=auth)
         [event] = session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "read", AuditEvent.resource == "person")
+            select(AuditEvent).where(
+                AuditEvent.action == "read",
+                AuditEvent.resource == "persons",
+                AuditEvent.resource_id.is_not(None),
+            )
         ).all()
         assert (event.actor, event.resource_id, event.region_code) == (
             "commander-110101",

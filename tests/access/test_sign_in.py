@@ -159,6 +159,7 @@ class TestPageSession:
         assert "HttpOnly" in cookie
         assert "SameSite=strict" in cookie or "samesite=strict" in cookie.lower()
         csrf = r.json()["csrf_token"]
+        assert "access_token" not in r.json(), "the session stays in the HttpOnly cookie"
         assert anonymous.get("/api/v1/teams").status_code == 200
         body = {
             "channel": "hotline",

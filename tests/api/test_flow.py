@@ -54,7 +54,7 @@ class TestReportToHelp:
 
         r = client.post(
             f"/api/v1/incidents/{incident_id}/dispatches",
-            json={"team_id": near.id, "assigned_by": "dispatcher 7"},
+            json={"team_id": near.id},
         )
         assert r.status_code == 201, r.text
         assert client.get(f"/api/v1/teams/{near.id}").json()["status"] == "dispatched"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from streetrelief.access.service import sign_in
 from streetrelief.config import Settings
 from streetrelief.core.clock import SystemClock
 from streetrelief.db.engine import get_engine, make_session_factory, session_scope
 from streetrelief.db.migrate import upgrade
 from streetrelief.db.outbox import events_after
-from streetrelief.demo.load import load_demo
+from streetrelief.demo.load import DEMO_ACCOUNTS, load_demo, reset_demo_accounts
 from streetrelief.stats.service import compute_statistics
 
 
@@ -45,4 +46,21 @@ def test_demo_events_follow_each_other_in_time(tmp_path: Path) -> None:
         times = [e.occurred_at for e in events_after(session, 0, limit=10_000)]
     assert len(times) > 20
     assert times == sorted(times)
+    get_engine(settings.database_url).dispose()
+
+
+def test_every_demo_account_signs_in_with_the_printed_password(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}")
+    upgrade(settings.database_url)
+    load_demo(settings)
+    password, names = reset_demo_accounts(settings)
+    assert names == [name for name, _, _ in DEMO_ACCOUNTS]
+    again, _ = reset_demo_accounts(settings)
+    assert again != password, "a new password each start"
+    factory = make_session_factory(get_engine(settings.database_url))
+    now = SystemClock().now()
+    with session_scope(factory) as session:
+        for name in names:
+            assert sign_in(session, name, again, now=now, settings=settings).reason == "ok", name
+            assert sign_in(session, name, password, now=now, settings=settings).user is None
     get_engine(settings.database_url).dispose()

@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from streetrelief.access.roles import ROLE_PERMISSIONS, Permission, Role
-from streetrelief.core.errors import AuthenticationError, NotFoundError, PermissionDeniedError
+from streetrelief.core.errors import (
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    UnknownRegionError,
+)
 from streetrelief.regions.models import Region
 from streetrelief.regions.service import Scope, in_scope, require_region
 
@@ -85,16 +90,35 @@ def require_in_jurisdiction(
         principal.require_covers(require_region(session, region_code), what)
 
 
+class RegionOutOfJurisdictionError(UnknownRegionError):
+    """A region code outside the caller's regions: answered exactly as an unknown code, and
+    audited as a denied attempt."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"unknown region code {code!r}", field="region_code")
+        self.region_code = code
+
+
+def require_region_in_jurisdiction(session: Session, principal: Principal, code: str) -> None:
+    """Refuse a region outside ``principal``'s regions as if it did not exist.
+
+    Raises:
+        UnknownRegionError: (422) no such region, or (audited) one outside the caller's.
+    """
+    region = require_region(session, code)
+    if not principal.covers(region):
+        raise RegionOutOfJurisdictionError(code)
+
+
 def region_filter(session: Session, principal: Principal, region_code: str | None) -> str | None:
     """The region subtree a list should cover: the one asked for, if in the caller's regions,
     else the caller's own region (every region for a national caller).
 
     Raises:
-        OutOfJurisdictionError: (404) ``region_code`` lies outside the caller's regions.
-        UnknownRegionError: ``region_code`` is not a region.
+        UnknownRegionError: ``region_code`` is not a region, or lies outside the caller's.
     """
     if region_code is not None:
-        require_in_jurisdiction(session, principal, region_code, "region")
+        require_region_in_jurisdiction(session, principal, region_code)
         return region_code
     return principal.region_code
 

@@ -5,10 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from streetrelief.access.models import AuthToken, Partner, PartnerKey, RegionGrant, User
+from streetrelief.access.models import (
+    AuthToken,
+    Partner,
+    PartnerKey,
+    RegionGrant,
+    SeenSignature,
+    User,
+)
 from streetrelief.regions.models import Region
 
 
@@ -34,6 +41,11 @@ def revoke_user_tokens(session: Session, user_id: int, now: datetime) -> None:
         .where(AuthToken.user_id == user_id, AuthToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+
+
+def forget_signatures_before(session: Session, now: datetime) -> None:
+    """Drop remembered signatures whose timestamps can no longer be accepted."""
+    session.execute(delete(SeenSignature).where(SeenSignature.expires_at <= now))
 
 
 def partner_by_name(session: Session, name: str) -> Partner | None:

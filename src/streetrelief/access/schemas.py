@@ -57,9 +57,13 @@ class TokenRead(BaseModel):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 - the OAuth 2 token type, not a secret
     expires_at: datetime
-    csrf_token: str | None = Field(
-        None, description="For a page session: send it back in X-CSRF-Token on changes."
-    )
+
+
+class SessionRead(BaseModel):
+    """A page session: the session itself is in the HttpOnly cookie, out of scripts' reach."""
+
+    expires_at: datetime
+    csrf_token: str = Field(description="Send it back in X-CSRF-Token on every change.")
 
 
 class WhoAmI(BaseModel):

@@ -17,10 +17,18 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from streetrelief.access import repository
-from streetrelief.access.models import AuthToken, Partner, PartnerKey, RegionGrant, User
+from streetrelief.access.models import (
+    AuthToken,
+    Partner,
+    PartnerKey,
+    RegionGrant,
+    SeenSignature,
+    User,
+)
 from streetrelief.access.principal import Principal
 from streetrelief.access.roles import STAFF_ROLES, Role
 from streetrelief.access.schemas import GrantCreate, PartnerCreate, UserCreate
@@ -35,6 +43,9 @@ from streetrelief.regions.service import require_region
 
 TOKEN_PREFIX = "srt_"  # noqa: S105 - a public prefix, not a secret
 KEY_PREFIX = "srk_"
+MAX_GRANT = timedelta(days=183)
+"""Longest cross-region grant: one winter campaign (November to March in China's plans); a
+grant is for a neighbour's help, not a lasting change of jurisdiction."""
 MIN_PASSWORD_LENGTH = 12
 """NIST SP 800-63B §5.1.1.2 asks for at least 8 characters; staff accounts here open records of
 vulnerable people, so the local minimum is 12."""
@@ -408,6 +419,27 @@ def principal_for_key(session: Session, key: str, *, now: datetime) -> tuple[Pri
     return principal, partner
 
 
+def remember_signature(
+    session: Session, partner_id: int, signature: str, *, now: datetime, window_s: int
+) -> None:
+    """Record an accepted request signature until its timestamp can no longer be accepted.
+
+    Raises:
+        AuthenticationError: this signature was accepted before (a replayed request).
+    """
+    repository.forget_signatures_before(session, now)
+    key = digest(signature)
+    replayed = AuthenticationError("this signed request was received already")
+    if session.get(SeenSignature, key) is not None:
+        raise replayed
+    expires = now + timedelta(seconds=2 * window_s)
+    try:
+        with session.begin_nested():  # the same request arriving twice at once: one wins
+            session.add(SeenSignature(digest=key, partner_id=partner_id, expires_at=expires))
+    except IntegrityError as exc:
+        raise replayed from exc
+
+
 # ---- grants ------------------------------------------------------------------------------
 
 
@@ -428,6 +460,11 @@ def grant_region(
         raise InvalidInputError("a region already covers itself", field="grantee_region_code")
     if data.ends_at <= now:
         raise InvalidInputError("the grant must end in the future", field="ends_at")
+    if data.ends_at - now > MAX_GRANT:
+        raise InvalidInputError(
+            f"a grant lasts at most {MAX_GRANT.days} days; renew it if help goes on",
+            field="ends_at",
+        )
     grant = RegionGrant(
         region_code=data.region_code,
         grantee_region_code=data.grantee_region_code,

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from streetrelief.api.security import REFUSALS, audit_refusal
-from streetrelief.core.errors import AuthenticationError, StreetReliefError
+from streetrelief.core.errors import AuthenticationError, NotFoundError, StreetReliefError
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -55,7 +55,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _domain(request: Request, exc: StreetReliefError) -> JSONResponse:
         if isinstance(exc, REFUSALS):
             await audit_refusal(request, exc)
-        response = problem(exc.status, exc.title, exc.detail, exc.code, **_jsonable(exc.extra))
+        # A 404 names nothing but its detail, so that a record outside the caller's regions
+        # and one that does not exist answer alike.
+        extra = {} if isinstance(exc, NotFoundError) else _jsonable(exc.extra)
+        response = problem(exc.status, exc.title, exc.detail, exc.code, **extra)
         if isinstance(exc, AuthenticationError):
             response.headers["WWW-Authenticate"] = 'Bearer realm="streetrelief"'  # RFC 6750 §3
         return response

@@ -23,7 +23,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetrelief.access import service as access
-from streetrelief.access.principal import PUBLIC, OutOfJurisdictionError, Principal
+from streetrelief.access.principal import (
+    PUBLIC,
+    OutOfJurisdictionError,
+    Principal,
+    RegionOutOfJurisdictionError,
+)
 from streetrelief.access.roles import Permission
 from streetrelief.api.deps import READ_METHODS, ClockDep, SessionDep
 from streetrelief.audit import service as audit
@@ -114,6 +119,13 @@ def require(permission: Permission) -> Callable[..., Principal]:
                 now=now,
                 tolerance_s=request.app.state.settings.signature_max_age_s,
             )
+            access.remember_signature(
+                session,
+                request.state.partner.id,
+                request.headers.get(SIGNATURE_HEADER, ""),
+                now=now,
+                window_s=request.app.state.settings.signature_max_age_s,
+            )
         path_params = list(request.path_params.values())
         audit.record(
             session,
@@ -131,7 +143,12 @@ def require(permission: Permission) -> Callable[..., Principal]:
     return dependency
 
 
-REFUSALS = (AuthenticationError, PermissionDeniedError, OutOfJurisdictionError)
+REFUSALS = (
+    AuthenticationError,
+    PermissionDeniedError,
+    OutOfJurisdictionError,
+    RegionOutOfJurisdictionError,
+)
 
 
 def audit_refusal(request: Request, exc: StreetReliefError) -> Coroutine[Any, Any, None]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from rich.table import Table
 
 from streetrelief.access.principal import SYSTEM
@@ -20,6 +20,8 @@ from streetrelief.privacy import service as privacy
 
 app = typer.Typer(help="Personal data: encryption key, retention, purge.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+
+_EVENTS = TypeAdapter(list[AuditEventRead])
 
 
 @app.command("new-key")
@@ -126,6 +128,7 @@ def search(
     since: str | None = typer.Option(None, "--since", help="ISO 8601 with offset."),
     until: str | None = typer.Option(None, "--until", help="ISO 8601 with offset."),
     limit: int = typer.Option(100, min=1, max=1000),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (every field) for scripts."),
 ) -> None:
     """Search the audit log, newest first."""
     with fail_cleanly():
@@ -144,6 +147,9 @@ def search(
             raise InvalidInputError(str(exc.errors()[0]["msg"])) from exc
     with cli_session(read_only=True) as session:
         rows = [AuditEventRead.model_validate(e) for e in audit.search(session, query, by=SYSTEM)]
+    if as_json:
+        print(_EVENTS.dump_json(rows, indent=2).decode())
+        return
     table = Table(title="Audit log")
     for column in (
         "id",
@@ -156,6 +162,7 @@ def search(
         "region",
         "outcome",
         "from",
+        "reason",
     ):
         table.add_column(column)
     for e in rows:
@@ -170,5 +177,6 @@ def search(
             e.region_code or "",
             e.outcome,
             e.source_ip or "",
+            str(e.detail.get("reason") or e.detail.get("code") or ""),
         )
     console.print(table)

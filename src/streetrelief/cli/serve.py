@@ -32,15 +32,13 @@ def serve(
         migrate.upgrade(settings.database_url)
         if demo:
             from streetrelief.demo.load import (  # noqa: PLC0415 - only when asked
-                DEMO_ACCOUNTS,
                 load_demo,
                 reset_demo_accounts,
             )
 
             console.print(load_demo(settings))
-            password = reset_demo_accounts(settings)
-            names = ", ".join(name for name, _, _ in DEMO_ACCOUNTS)
-            console.print(f"demo accounts {names}; password for this run: {password}")
+            password, names = reset_demo_accounts(settings)
+            console.print(f"demo accounts {', '.join(names)}; password for this run: {password}")
     console.print(
         f"streetrelief on http://{host}:{port}  (API docs: /docs, database: "
         f"{settings.database_url.split('@')[-1]})"

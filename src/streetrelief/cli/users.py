@@ -162,10 +162,15 @@ def add_partner(
     name: str = typer.Argument(..., help="Partner name, e.g. beijing-110."),
     channel: list[Channel] = typer.Option(..., "--channel", help="A report channel it may use."),
     region: str | None = typer.Option(None, "--region", "-r", help="Region it may report in."),
+    all_regions: bool = typer.Option(
+        False, "--all-regions", help="Let it report anywhere (instead of --region)."
+    ),
     valid_days: int = typer.Option(365, min=1, help="Days the first key stays valid."),
 ) -> None:
     """Register a partner and issue its first API key; the key and signing secret are printed
     once and stored only as a digest (key) or encrypted (secret)."""
+    if (region is None) != all_regions:
+        raise typer.BadParameter("give --region CODE, or --all-regions", param_hint="--region")
     now = SystemClock().now()
     with cli_session() as session:
         partner, secret = access.create_partner(

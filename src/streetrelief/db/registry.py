@@ -1,6 +1,13 @@
 """Imports every domain's models so that ``Base.metadata`` knows all tables (for Alembic)."""
 
-from streetrelief.access.models import AuthToken, Partner, PartnerKey, RegionGrant, User
+from streetrelief.access.models import (
+    AuthToken,
+    Partner,
+    PartnerKey,
+    RegionGrant,
+    SeenSignature,
+    User,
+)
 from streetrelief.audit.models import AuditEvent
 from streetrelief.db.base import Base
 from streetrelief.db.outbox import Event
@@ -63,6 +70,7 @@ __all__ = [
     "ResponseActivation",
     "ResponseTask",
     "RetentionPolicy",
+    "SeenSignature",
     "ServicePoint",
     "StockLevel",
     "Team",

@@ -349,16 +349,20 @@ def _play_incident(
 
 DEMO_ACCOUNTS = (
     ("demo-admin", Role.administrator, None),
-    ("demo-commander", Role.commander, "110000"),
-    ("demo-dispatcher", Role.dispatcher, "110000"),
+    ("demo-commander", Role.commander, "11"),
+    ("demo-dispatcher", Role.dispatcher, "11"),
     ("demo-dongcheng", Role.dispatcher, "110101"),
     ("demo-auditor", Role.auditor, None),
 )
 """Demo accounts: user name, role, jurisdiction (Beijing, Dongcheng district, or all)."""
 
 
-def reset_demo_accounts(settings: Settings, *, clock: Clock | None = None) -> str:
-    """Create the demo accounts, or give them a new random password; returns that password.
+def reset_demo_accounts(settings: Settings, *, clock: Clock | None = None) -> tuple[str, list[str]]:
+    """Create the demo accounts, or give them a new random password.
+
+    Returns:
+        The password, and the names of the accounts it opens (an account whose region is
+        not in the database is left out).
 
     A fresh password on every start keeps a demo left running from being opened with a
     password someone else saw earlier.
@@ -366,10 +370,12 @@ def reset_demo_accounts(settings: Settings, *, clock: Clock | None = None) -> st
     now = (clock or SystemClock()).now()
     password = secrets.token_urlsafe(12)
     factory = make_session_factory(get_engine(settings.database_url))
+    ready: list[str] = []
     with session_scope(factory) as session:
         for username, role, region in DEMO_ACCOUNTS:
             if region is not None and session.get(Region, region) is None:
                 continue
+            ready.append(username)
             try:
                 access.set_password(session, username, password)
             except NotFoundError:
@@ -383,4 +389,4 @@ def reset_demo_accounts(settings: Settings, *, clock: Clock | None = None) -> st
                     ),
                     now=now,
                 )
-    return password
+    return password, ready

@@ -32,7 +32,6 @@ class DispatchCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     team_id: RecordId
-    assigned_by: str | None = Field(None, max_length=100, description="Who confirmed it.")
 
 
 class DispatchRead(BaseModel):

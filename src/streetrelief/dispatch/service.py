@@ -21,7 +21,7 @@ from streetrelief.dispatch.travel import TravelTimeProvider
 from streetrelief.incidents import service as incidents
 from streetrelief.incidents.lifecycle import CLOSED
 from streetrelief.incidents.models import Incident, IncidentStatus
-from streetrelief.regions.service import dispatch_area, require_region
+from streetrelief.regions.service import Scope, dispatch_area, require_region
 from streetrelief.teams import service as teams
 from streetrelief.teams.models import TeamStatus, TravelMode
 from streetrelief.triage.policy import TriagePolicy
@@ -49,8 +49,10 @@ def recommend_teams(
     policy: TriagePolicy,
     travel: TravelTimeProvider,
     now: datetime,
+    scope: Scope = None,
 ) -> list[Recommendation]:
-    """Rank the assignable teams of the incident's dispatch area.
+    """Rank the assignable teams of the incident's dispatch area (inside ``scope``, the
+    dispatcher's jurisdiction, when given).
 
     Each team's time to reach is estimated from its last position by its travel mode; teams
     with every capability the incident's measures need rank first.
@@ -64,7 +66,7 @@ def recommend_teams(
             current=str(incident.status),
         )
     area = dispatch_area(session, incident.region_code)
-    candidates = teams.list_teams(session, region_code=area.code, statuses=ASSIGNABLE)
+    candidates = teams.list_teams(session, region_code=area.code, statuses=ASSIGNABLE, scope=scope)
     workload = repository.counts_since(session, [t.id for t in candidates], now - WORKLOAD_WINDOW)
     options: list[TeamOption] = []
     for mode in TravelMode:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from streetrelief.core.text import Text
 from streetrelief.intake.models import Channel
 
 
@@ -20,32 +21,23 @@ class ReportCreate(BaseModel):
     )
     lat: float = Field(ge=-90, le=90, description="Latitude, WGS-84 degrees.")
     lon: float = Field(ge=-180, le=180, description="Longitude, WGS-84 degrees.")
-    description: str = Field("", max_length=2000, description="What the reporter saw.")
+    description: Text = Field("", max_length=2000, description="What the reporter saw.")
     conditions: list[str] = Field(
         default_factory=list,
         max_length=20,
         description="Observed condition codes from the triage policy (e.g. 'elderly').",
     )
     people_count: int = Field(1, ge=1, le=500, description="How many people need help.")
-    source_id: str | None = Field(
+    source_id: Text | None = Field(
         None, max_length=128, description="The channel's own id for this report."
     )
-    reporter_contact: str | None = Field(
+    reporter_contact: Text | None = Field(
         None, max_length=200, description="How to reach the reporter (private)."
     )
-    region_code: str | None = Field(
+    region_code: Text | None = Field(
         None, max_length=32, description="Region code; found from the location when omitted."
     )
-    address: str | None = Field(None, max_length=400, description="Address as given.")
-
-    @field_validator("description", "source_id", "reporter_contact", "region_code", "address")
-    @classmethod
-    def _no_nul(cls, value: str | None) -> str | None:
-        # PostgreSQL text cannot hold NUL: refuse it here, not as a failed insert (a 500).
-        if value is not None and "\x00" in value:
-            msg = "must not contain NUL characters"
-            raise ValueError(msg)
-        return value
+    address: Text | None = Field(None, max_length=400, description="Address as given.")
 
 
 class ReportAccepted(BaseModel):

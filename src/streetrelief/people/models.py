@@ -27,6 +27,15 @@ class PersonCategory(StrEnum):
     rough_sleeper = "rough_sleeper"
 
 
+class Sex(StrEnum):
+    """Sex as recorded by the team (GB/T 2261.1-2003 codes 1, 2, 9 and 0 by meaning)."""
+
+    male = "male"
+    female = "female"
+    unknown = "unknown"
+    not_stated = "not_stated"
+
+
 class EncounterOutcome(StrEnum):
     """How an encounter ended."""
 

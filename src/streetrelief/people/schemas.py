@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from streetrelief.core.ids import RecordId
-from streetrelief.people.models import EncounterOutcome, LegalBasis, PersonCategory
+from streetrelief.core.text import Text
+from streetrelief.people.models import EncounterOutcome, LegalBasis, PersonCategory, Sex
 
 if TYPE_CHECKING:
     from streetrelief.people.models import Encounter
+
+
+IdNumber = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]{2,30}[A-Za-z0-9]$"),
+]
+"""An identity document number: letters and digits (spaces and hyphens inside), 4-32
+characters; a mainland resident ID has 18 (GB 11643-1999), a passport 8-9."""
+
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ()-]{2,30}$")]
+"""A contact number: digits with an optional leading + and spaces, hyphens or brackets."""
 
 
 class PersonIn(BaseModel):
@@ -19,15 +31,13 @@ class PersonIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    description: str = Field("", max_length=1000, description="Appearance, clothing, belongings.")
-    name: str | None = Field(None, max_length=200, description="Name if given (sensitive).")
-    sex: str | None = Field(None, max_length=16)
+    description: Text = Field("", max_length=1000, description="Appearance, clothing, belongings.")
+    name: Text | None = Field(None, max_length=200, description="Name if given (sensitive).")
+    sex: Sex | None = None
     approx_age: int | None = Field(None, ge=0, le=120, description="Estimated age, years.")
-    id_number: str | None = Field(
-        None, max_length=64, description="ID document number (sensitive)."
-    )
-    phone: str | None = Field(None, max_length=64, description="Contact number (sensitive).")
-    health_notes: str | None = Field(
+    id_number: IdNumber | None = Field(None, description="ID document number (sensitive).")
+    phone: Phone | None = Field(None, description="Contact number (sensitive).")
+    health_notes: Text | None = Field(
         None, max_length=2000, description="Health and mental state (sensitive)."
     )
     keep_local: bool = Field(
@@ -40,12 +50,12 @@ class PersonUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str | None = Field(None, max_length=200)
-    id_number: str | None = Field(None, max_length=64)
-    phone: str | None = Field(None, max_length=64)
-    health_notes: str | None = Field(None, max_length=2000)
-    description: str | None = Field(None, max_length=1000)
-    sex: str | None = Field(None, max_length=16)
+    name: Text | None = Field(None, max_length=200)
+    id_number: IdNumber | None = None
+    phone: Phone | None = None
+    health_notes: Text | None = Field(None, max_length=2000)
+    description: Text | None = Field(None, max_length=1000)
+    sex: Sex | None = None
     approx_age: int | None = Field(None, ge=0, le=120)
     is_minor: bool | None = None
     keep_local: bool | None = None
@@ -118,7 +128,7 @@ class EncounterCreate(BaseModel):
     items: list[ItemGiven] = Field(default_factory=list, max_length=50)
     outcome: EncounterOutcome
     destination_service_point_id: RecordId | None = None
-    notes: str | None = Field(None, max_length=1000)
+    notes: Text | None = Field(None, max_length=1000)
     legal_basis: LegalBasis = Field(
         LegalBasis.emergency, description="Why the person's data may be processed (PIPL art. 13)."
     )

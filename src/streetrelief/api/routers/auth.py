@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from streetrelief.access import service as access
 from streetrelief.access.principal import PUBLIC
 from streetrelief.access.roles import ROLE_PERMISSIONS
-from streetrelief.access.schemas import Credentials, TokenRead, WhoAmI
+from streetrelief.access.schemas import Credentials, SessionRead, TokenRead, WhoAmI
 from streetrelief.api.deps import ClockDep, SessionDep
 from streetrelief.api.errors import problem
 from streetrelief.api.security import SESSION_COOKIE, PrincipalDep, origin
@@ -73,10 +73,10 @@ def post_token(
     return TokenRead(access_token=issued.token, expires_at=issued.expires_at)
 
 
-@router.post("/session", response_model=TokenRead)
+@router.post("/session", response_model=SessionRead)
 def post_session(
     request: Request, data: Credentials, response: Response, session: SessionDep, clock: ClockDep
-) -> TokenRead | JSONResponse:
+) -> SessionRead | JSONResponse:
     """Sign in for pages: an HttpOnly, SameSite=Strict session cookie and a CSRF token."""
     issued = _sign_in(request, data, session, clock, "session")
     if isinstance(issued, JSONResponse):
@@ -90,9 +90,7 @@ def post_session(
         max_age=request.app.state.settings.token_ttl_s,
         path="/",
     )
-    return TokenRead(
-        access_token=issued.token, expires_at=issued.expires_at, csrf_token=issued.csrf
-    )
+    return SessionRead(expires_at=issued.expires_at, csrf_token=issued.csrf or "")
 
 
 @router.post("/sign-out", status_code=status.HTTP_204_NO_CONTENT)

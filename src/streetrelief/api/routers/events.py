@@ -16,7 +16,10 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 
-from streetrelief.access.principal import Principal, require_in_jurisdiction
+from streetrelief.access.principal import (
+    Principal,
+    require_region_in_jurisdiction,
+)
 from streetrelief.access.roles import Permission
 from streetrelief.api.security import require
 from streetrelief.core.errors import InvalidInputError
@@ -84,7 +87,7 @@ async def stream_events(
     scope = principal.scope
     if region_code is not None:
         with session_scope(factory, read_only=True) as session:
-            require_in_jurisdiction(session, principal, region_code, "region")
+            require_region_in_jurisdiction(session, principal, region_code)
             scope = (require_region(session, region_code).path,)
     interval = request.app.state.settings.event_poll_interval_s
 

@@ -7,7 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy.orm import Session
 
-from streetrelief.access.principal import Principal, require_in_jurisdiction
+from streetrelief.access.principal import (
+    Principal,
+    require_in_jurisdiction,
+    require_region_in_jurisdiction,
+)
 from streetrelief.access.roles import Permission, Role
 from streetrelief.api.deps import ClockDep, IdPath, SessionDep, TravelDep, TriagePolicyDep
 from streetrelief.api.security import require
@@ -56,7 +60,7 @@ def get_incidents(
 ) -> list[IncidentRead]:
     """Incidents in a region subtree of the caller's regions, newest first."""
     if query.region_code is not None:
-        require_in_jurisdiction(session, principal, query.region_code, "region")
+        require_region_in_jurisdiction(session, principal, query.region_code)
     rows = list_incidents(
         session,
         region_code=query.region_code,
@@ -86,9 +90,12 @@ def get_recommendations(
     policy: TriagePolicyDep,
     travel: TravelDep,
 ) -> list[RecommendationRead]:
-    """Assignable teams ranked by capability match and time to reach, with reasons."""
+    """Assignable teams the caller may send (its regions and grants), ranked by capability
+    match and time to reach, with reasons."""
     incident = incident_for(session, principal, incident_id)
-    ranked = recommend_teams(session, incident, policy=policy, travel=travel, now=clock.now())
+    ranked = recommend_teams(
+        session, incident, policy=policy, travel=travel, now=clock.now(), scope=principal.scope
+    )
     return [RecommendationRead.model_validate(r) for r in ranked]
 
 
@@ -124,7 +131,7 @@ def post_dispatch(
         policy=policy,
         travel=travel,
         now=clock.now(),
-        assigned_by=data.assigned_by,
+        assigned_by=principal.name,
     )
     return DispatchRead.model_validate(dispatch)
 

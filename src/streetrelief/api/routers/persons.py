@@ -86,7 +86,7 @@ def get_person(
         session,
         principal,
         action="read",
-        resource="person",
+        resource="persons",
         resource_id=person.id,
         region_code=person.region_code,
         at=clock.now(),
@@ -141,11 +141,12 @@ def get_photo(
         session,
         principal,
         action="read",
-        resource="person_photo",
+        resource="persons",
         resource_id=person.id,
         region_code=person.region_code,
         at=clock.now(),
         origin=origin(request),
+        detail={"photo": True},
     )
     return Response(
         person.photo, media_type=person.photo_type, headers={"Cache-Control": "no-store"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Response, status
@@ -10,7 +11,7 @@ from streetrelief.access.principal import Principal, require_in_jurisdiction
 from streetrelief.access.roles import Permission, Role
 from streetrelief.api.deps import ClockDep, IdPath, SessionDep, TravelDep, TriagePolicyDep
 from streetrelief.api.security import require
-from streetrelief.core.errors import PermissionDeniedError
+from streetrelief.core.errors import IdempotencyKeyReusedError, PermissionDeniedError
 from streetrelief.incidents.models import IncidentStatus
 from streetrelief.incidents.service import require_incident
 from streetrelief.intake.models import Channel
@@ -37,6 +38,14 @@ def _check_channel(principal: Principal, channel: Channel) -> None:
         )
 
 
+def _caller_key(principal: Principal, key: str | None) -> str | None:
+    """The key as stored: a digest of the caller and the key, so that one caller's key can
+    neither replay nor block another caller's report."""
+    if key is None:
+        return None
+    return hashlib.sha256(f"{principal.kind}\n{principal.name}\n{key}".encode()).hexdigest()
+
+
 @router.post(
     "/reports",
     status_code=status.HTTP_201_CREATED,
@@ -57,18 +66,23 @@ def post_report(
     Anyone may report on the ``public`` channel and gets a tracking code only; staff and
     partners report in their own regions (and partners on their own channels) and get the
     incident. A repeated ``Idempotency-Key`` with the same body answers 200 with the first
-    result; with a different body, 422 ``idempotency_key_reused``.
+    result; with a different body, 422 ``idempotency_key_reused``. Keys are the caller's own.
     """
     _check_channel(principal, data.channel)
-    result = receive_report(
-        session,
-        data,
-        clock=clock,
-        policy=policy,
-        travel=travel,
-        idempotency_key=idempotency_key,
-        scope=None if principal.role is Role.public else principal.scope,
-    )
+    try:
+        result = receive_report(
+            session,
+            data,
+            clock=clock,
+            policy=policy,
+            travel=travel,
+            idempotency_key=_caller_key(principal, idempotency_key),
+            scope=None if principal.role is Role.public else principal.scope,
+        )
+    except IdempotencyKeyReusedError as exc:
+        if principal.role is Role.public:  # anonymous callers share keys: show no report id
+            raise IdempotencyKeyReusedError(exc.detail) from None
+        raise
     if result.is_replay:
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"

@@ -7,7 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Path, Query
 from pydantic import AwareDatetime
 
-from streetrelief.access.principal import Principal, require_in_jurisdiction
+from streetrelief.access.principal import (
+    Principal,
+    require_region_in_jurisdiction,
+)
 from streetrelief.access.roles import Permission
 from streetrelief.api.deps import ClockDep, SessionDep
 from streetrelief.api.security import require
@@ -73,7 +76,7 @@ def post_reassess(
     """Decide the region's level now from the warnings in force and a reading: the one given,
     else the latest stored observation of the region or its nearest ancestor (at most three
     hours old)."""
-    require_in_jurisdiction(session, principal, region_code, "region")
+    require_region_in_jurisdiction(session, principal, region_code)
     return reassess_region(session, region_code, now=clock.now(), conditions=reading)
 
 
@@ -87,7 +90,7 @@ def post_override(
 ) -> ReassessResult:
     """Set a leader's level, with a reason, until an end time (24 hours when left out); the
     override is recorded under the signed-in leader's name."""
-    require_in_jurisdiction(session, principal, region_code, "region")
+    require_region_in_jurisdiction(session, principal, region_code)
     return override_level(
         session,
         region_code,
@@ -104,7 +107,7 @@ def delete_override(
     region_code: RegionPath, principal: Leader, session: SessionDep, clock: ClockDep
 ) -> ReassessResult:
     """End a leader's override early; the policy's level applies again."""
-    require_in_jurisdiction(session, principal, region_code, "region")
+    require_region_in_jurisdiction(session, principal, region_code)
     return clear_override(session, region_code, now=clock.now())
 
 
@@ -117,7 +120,7 @@ def put_configuration(
     clock: ClockDep,
 ) -> ResponseLevelRead:
     """Give a region a shipped response policy (a configured region keeps its level)."""
-    require_in_jurisdiction(session, principal, region_code, "region")
+    require_region_in_jurisdiction(session, principal, region_code)
     row = configure_region(
         session, region_code, body.preset, province=body.province, now=clock.now()
     )
@@ -139,7 +142,7 @@ def get_playbook(
 ) -> PlaybookRead:
     """The playbook actions in force in a region: patrol multiplier, standby points, 24-hour
     hours, stock targets, revisit interval for refusals, admission rules, roles notified."""
-    require_in_jurisdiction(session, principal, region_code, "region")
+    require_region_in_jurisdiction(session, principal, region_code)
     return playbook_for(session, region_code, at or clock.now())
 
 
@@ -153,5 +156,5 @@ def get_plan(
 ) -> PlanRead:
     """The supplies pre-positioning plan at the region's level: transfers, nearest surplus
     first, and what is left to procure."""
-    require_in_jurisdiction(session, principal, region_code, "region")
+    require_region_in_jurisdiction(session, principal, region_code)
     return prepositioning_plan(session, region_code, at=at or clock.now())

@@ -7,7 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
-from streetrelief.access.principal import Principal, require_in_jurisdiction
+from streetrelief.access.principal import (
+    Principal,
+    require_region_in_jurisdiction,
+)
 from streetrelief.access.roles import Permission
 from streetrelief.api.deps import ClockDep, SessionDep
 from streetrelief.api.security import require
@@ -33,7 +36,7 @@ def post_shift(
     body: ShiftCreate, principal: ManageRoster, session: SessionDep, clock: ClockDep
 ) -> ShiftRead:
     """Put a shift on the roster; a person already on an overlapping shift is refused (409)."""
-    require_in_jurisdiction(session, principal, body.region_code, "region")
+    require_region_in_jurisdiction(session, principal, body.region_code)
     shift = add_shift(session, body, now=clock.now())
     return to_reads(session, [shift])[0]
 
@@ -47,7 +50,7 @@ def get_on_duty(
     at: Annotated[AwareDatetime | None, Query(description="When; now if left out.")] = None,
 ) -> list[ShiftRead]:
     """The shifts in force in a region's subtree at a moment."""
-    require_in_jurisdiction(session, principal, region_code, "region")
+    require_region_in_jurisdiction(session, principal, region_code)
     return to_reads(session, who_is_on_duty(session, region_code, at or clock.now()))
 
 
@@ -63,5 +66,5 @@ def get_gaps(
     ),
 ) -> CoverageReport:
     """Periods of the next hours with nobody in the role (the hotline by default) on duty."""
-    require_in_jurisdiction(session, principal, region_code, "region")
+    require_region_in_jurisdiction(session, principal, region_code)
     return coverage_report(session, region_code, start=clock.now(), hours=hours, role=role)

@@ -7,7 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy.orm import Session
 
-from streetrelief.access.principal import Principal, require_in_jurisdiction
+from streetrelief.access.principal import (
+    Principal,
+    require_in_jurisdiction,
+    require_region_in_jurisdiction,
+)
 from streetrelief.access.roles import Permission
 from streetrelief.api.deps import ClockDep, IdPath, SessionDep
 from streetrelief.api.security import require
@@ -48,7 +52,7 @@ def get_service_points(
 ) -> list[ServicePointRead]:
     """Service points in a region subtree of the caller's regions, by code."""
     if region_code is not None:
-        require_in_jurisdiction(session, principal, region_code, "region")
+        require_region_in_jurisdiction(session, principal, region_code)
     rows = list_service_points(session, region_code=region_code, kind=kind, scope=principal.scope)
     return [ServicePointRead.model_validate(p) for p in rows]
 
@@ -58,7 +62,7 @@ def post_service_point(
     data: ServicePointCreate, principal: ManagePoints, session: SessionDep, clock: ClockDep
 ) -> ServicePointRead:
     """Add a service point in one of the caller's regions."""
-    require_in_jurisdiction(session, principal, data.region_code, "region")
+    require_region_in_jurisdiction(session, principal, data.region_code)
     return ServicePointRead.model_validate(create_service_point(session, data, now=clock.now()))
 
 

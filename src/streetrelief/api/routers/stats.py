@@ -8,7 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
-from streetrelief.access.principal import Principal, require_in_jurisdiction
+from streetrelief.access.principal import (
+    Principal,
+    require_region_in_jurisdiction,
+)
 from streetrelief.access.roles import Permission
 from streetrelief.api.deps import ClockDep, SessionDep
 from streetrelief.api.security import require
@@ -32,7 +35,7 @@ def get_stats(
     end: Annotated[AwareDatetime | None, Query(description="Until (exclusive); now.")] = None,
 ) -> Statistics:
     """The campaign's figures for a region subtree and time range."""
-    require_in_jurisdiction(session, principal, region_code, "region")
+    require_region_in_jurisdiction(session, principal, region_code)
     now = clock.now()
     end = end or now
     if start is None:

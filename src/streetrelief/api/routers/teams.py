@@ -7,7 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy.orm import Session
 
-from streetrelief.access.principal import Principal, require_in_jurisdiction
+from streetrelief.access.principal import (
+    Principal,
+    require_in_jurisdiction,
+    require_region_in_jurisdiction,
+)
 from streetrelief.access.roles import Permission, Role
 from streetrelief.api.deps import ClockDep, IdPath, SessionDep
 from streetrelief.api.security import require
@@ -45,7 +49,7 @@ def get_teams(
 ) -> list[TeamRead]:
     """Teams in a region subtree of the caller's regions, by code."""
     if region_code is not None:
-        require_in_jurisdiction(session, principal, region_code, "region")
+        require_region_in_jurisdiction(session, principal, region_code)
     rows = list_teams(
         session,
         region_code=region_code,
@@ -61,7 +65,7 @@ def post_team(
     data: TeamCreate, principal: ManageTeams, session: SessionDep, clock: ClockDep
 ) -> TeamRead:
     """Add a team in one of the caller's regions."""
-    require_in_jurisdiction(session, principal, data.region_code, "region")
+    require_region_in_jurisdiction(session, principal, data.region_code)
     return TeamRead.model_validate(create_team(session, data, now=clock.now()))
 
 

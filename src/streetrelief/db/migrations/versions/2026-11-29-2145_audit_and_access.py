@@ -251,6 +251,19 @@ def upgrade() -> None:
         )
         batch_op.create_unique_constraint(batch_op.f("uq_reports_tracking_code"), ["tracking_code"])
 
+    op.create_table(
+        "seen_signatures",
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("partner_id", sa.Integer(), nullable=False),
+        sa.Column("expires_at", streetrelief.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["partner_id"], ["partners.id"], name=op.f("fk_seen_signatures_partner_id_partners")
+        ),
+        sa.PrimaryKeyConstraint("digest", name=op.f("pk_seen_signatures")),
+    )
+    with op.batch_alter_table("seen_signatures", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_seen_signatures_expires_at"), ["expires_at"])
+        batch_op.create_index(batch_op.f("ix_seen_signatures_partner_id"), ["partner_id"])
     _recode(encrypting=True)
     _append_only_triggers()
 
@@ -299,6 +312,7 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER audit_events_append_only ON audit_events")
         op.execute("DROP FUNCTION audit_events_append_only()")
     _recode(encrypting=False)
+    op.drop_table("seen_signatures")
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_reports_tracking_code"), type_="unique")
         batch_op.alter_column(
