@@ -305,3 +305,60 @@ class TestStoredReadings:
         configure_region(session, "110108", "toronto", now=reading_at)
         fresh = reassess_region(session, "110108", now=reading_at + timedelta(hours=2))
         assert (fresh.response.level, fresh.response.trigger.reading_c) == ("III", -16.0)
+
+
+class TestLocalRulesOverSeveralDays:
+    """Beijing's 持续低温 rules read the minimums of the nights before the reading."""
+
+    @staticmethod
+    def _hourly(session: Session, end: datetime, hours: int, temperature_c: float) -> None:
+        from streetrelief.weather.models import WeatherObservation  # noqa: PLC0415
+
+        for h in range(hours):
+            session.add(
+                WeatherObservation(
+                    region_code="11",
+                    observed_at=end - timedelta(hours=h),
+                    is_forecast=False,
+                    station="test",
+                    temperature_c=temperature_c,
+                    wind_speed_kmh=None,
+                    wind_chill_c=None,
+                    source="test",
+                )
+            )
+        session.flush()
+
+    def test_province_comes_from_the_region(self, session: Session, clock: FixedClock) -> None:
+        beijing_tree(session)
+        row = configure_region(session, "1101", "china", now=clock.now())
+        assert row.province == "110000"
+        for wrong in ("99", "110101", "beijing"):
+            with pytest.raises(InvalidInputError, match="province-level code"):
+                configure_region(session, "1101", "china", province=wrong, now=clock.now())
+        assert (
+            configure_region(session, "1101", "china", province="31", now=clock.now()).province
+            == "310000"
+        )
+
+    @pytest.mark.parametrize(
+        ("temperature_c", "level"),
+        [(-15.0, ResponseLevel.III), (-11.0, ResponseLevel.IV), (-9.0, ResponseLevel.none)],
+    )
+    def test_three_cold_nights_raise_the_level_live(
+        self, session: Session, clock: FixedClock, temperature_c: float, level: ResponseLevel
+    ) -> None:
+        beijing_tree(session)
+        configure_region(session, "1101", "china", now=clock.now())
+        self._hourly(session, clock.now(), 4 * 24, temperature_c)
+        result = reassess_region(session, "1101", now=clock.now())
+        assert result.response.level == level.name
+
+    def test_a_missing_night_breaks_the_run(self, session: Session, clock: FixedClock) -> None:
+        beijing_tree(session)
+        configure_region(session, "1101", "china", now=clock.now())
+        self._hourly(session, clock.now(), 30, -15.0)  # tonight and last night only
+        self._hourly(session, clock.now() - timedelta(hours=54), 12, -15.0)  # not 2 nights ago
+        assert (
+            reassess_region(session, "1101", now=clock.now()).response.level == "none"
+        )

@@ -15,6 +15,9 @@ from enum import StrEnum
 from streetrelief.core.errors import InvalidInputError
 from streetrelief.response.levels import Colour, ResponseLevel
 
+EARLIER_NIGHTS = 6
+"""Nights before the one evaluated whose minimums are passed on (a rule spans at most 7 days)."""
+
 
 @dataclass(frozen=True, slots=True)
 class ActiveWarning:

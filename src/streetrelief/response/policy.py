@@ -512,6 +512,19 @@ def load_preset(name: str, *, province: str | None = None) -> ResponsePolicy:
     Raises:
         PolicyError: no such preset.
     """
+    return _parse_preset(name).for_province(province)
+
+
+def has_local_rules(name: str) -> bool:
+    """Whether a shipped preset has local rules by province (China's does).
+
+    Raises:
+        PolicyError: no such preset.
+    """
+    return bool(_parse_preset(name).provinces)
+
+
+def _parse_preset(name: str) -> ResponsePolicy:
     if name not in PRESETS:
         raise PolicyError(f"unknown response preset {name!r}; known: {', '.join(PRESETS)}")
     text = (
@@ -519,4 +532,4 @@ def load_preset(name: str, *, province: str | None = None) -> ResponsePolicy:
         .joinpath("presets", f"{name}.yaml")
         .read_text(encoding="utf-8")
     )
-    return parse_policy(text, name=name).for_province(province)
+    return parse_policy(text, name=name)

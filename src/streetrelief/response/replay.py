@@ -12,14 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from streetrelief.response.decision import Conditions, ResponseState, Trigger
+from streetrelief.response.decision import EARLIER_NIGHTS, Conditions, ResponseState, Trigger
 from streetrelief.response.levels import ResponseLevel
 from streetrelief.response.policy import ResponsePolicy, evaluate
 from streetrelief.weather.observations import NightSummary
 
 NOON = time(12, 0)
-EARLIER_NIGHTS = 6
-"""Nights before the one evaluated that a replay passes on (a rule spans at most 7 days)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ from streetrelief.regions.models import Region
 from streetrelief.regions.service import require_region
 from streetrelief.response import repository
 from streetrelief.response.decision import (
+    EARLIER_NIGHTS,
     ActiveWarning,
     Conditions,
     Decision,
@@ -44,7 +45,7 @@ from streetrelief.response.decision import (
 )
 from streetrelief.response.levels import Colour, ResponseLevel
 from streetrelief.response.models import RegionResponse, ResponseActivation
-from streetrelief.response.policy import ResponsePolicy, evaluate, load_preset
+from streetrelief.response.policy import ResponsePolicy, evaluate, has_local_rules, load_preset
 from streetrelief.response.schemas import (
     ActivationRead,
     EffectiveLevelRead,
@@ -58,7 +59,11 @@ from streetrelief.response.tasks import apply_playbook
 from streetrelief.weather.feeds.schemas import StaleSource
 from streetrelief.weather.feeds.service import stale_sources
 from streetrelief.weather.schemas import WarningInForce
-from streetrelief.weather.service import latest_conditions, warnings_in_force
+from streetrelief.weather.service import (
+    earlier_night_minimums,
+    latest_conditions,
+    warnings_in_force,
+)
 from streetrelief.weather.windchill import wind_chill_c
 
 DEFAULT_OVERRIDE = timedelta(hours=24)
@@ -93,14 +98,22 @@ def configure_region(
     Args:
         region_code: the region.
         preset: one of ``response.policy.PRESETS``.
-        province: a province code for the China preset's local rules.
+        province: a province code (GB/T 2260, 2 or 6 digits) for a preset's local rules; when
+            left out, the province the region lies in (the first code of its path) if the
+            preset has local rules.
         now: aware time of the change.
 
     Raises:
         UnknownRegionError: no such region.
         PolicyError: no such preset.
+        InvalidInputError: a province code that is not 2 or 6 digits.
     """
-    require_region(session, region_code)
+    region = require_region(session, region_code)
+    top = region.path.strip("/").split("/")[0]
+    if province is None and has_local_rules(preset) and top.isdigit() and len(top) in {2, 6}:
+        province = top
+    if province is not None:
+        province = _province_key(province)
     load_preset(preset, province=province)
     now = ensure_utc(now)
     row = repository.get(session, region_code)
@@ -356,6 +369,64 @@ def _ancestry(region: Region) -> list[str]:
     return [c for c in region.path.strip("/").split("/") if c]
 
 
+PROVINCE_PREFIXES = frozenset(
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    }
+)
+"""The two-digit codes of China's 34 province-level divisions (GB/T 2260)."""
+
+
+def _province_key(code: str) -> str:
+    """A province code as the presets key it: six digits (GB/T 2260), ``11`` → ``110000``."""
+    code = code.strip()
+    if (
+        not code.isdigit()
+        or len(code) not in {2, 6}
+        or code[:2] not in PROVINCE_PREFIXES
+        or (len(code) == 6 and code[2:] != "0000")
+    ):
+        raise InvalidInputError(
+            "a province is a GB/T 2260 province-level code, 2 or 6 digits (11 or 110000), "
+            f"not {code!r}",
+            field="province",
+        )
+    return code.ljust(6, "0")
+
+
 def _require_configured(session: Session, region_code: str) -> tuple[Region, RegionResponse]:
     region = require_region(session, region_code)
     # Locked to the end of the transaction: two reassessments of a region (two job runs, two
@@ -383,7 +454,9 @@ def _stored_reading(session: Session, region_code: str, now: datetime) -> Weathe
     )
 
 
-def _conditions(region: Region, reading: WeatherReading | None, at: datetime) -> Conditions | None:
+def _conditions(
+    session: Session, region: Region, reading: WeatherReading | None, at: datetime
+) -> Conditions | None:
     if reading is None:
         return None
     chill = (
@@ -395,7 +468,13 @@ def _conditions(region: Region, reading: WeatherReading | None, at: datetime) ->
         zone = ZoneInfo(region.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise InvalidInputError(f"region {region.code} has an unknown time zone") from exc
-    return Conditions(reading.temperature_c, chill, at.astimezone(zone).time())
+    earlier = earlier_night_minimums(session, region.code, at=at, zone=zone, nights=EARLIER_NIGHTS)
+    return Conditions(
+        reading.temperature_c,
+        chill,
+        at.astimezone(zone).time(),
+        earlier_min_temperatures_c=earlier,
+    )
 
 
 def _decide(
@@ -411,7 +490,7 @@ def _decide(
         policy,
         at=now,
         active_warnings=active_warnings(session, region, at=now),
-        observation_or_forecast=_conditions(region, conditions, now),
+        observation_or_forecast=_conditions(session, region, conditions, now),
         state=state_from_json(row.state),
     )
     row.state = state_to_json(decision.state)

@@ -318,12 +318,17 @@ def _night_of(local: datetime, night_start: int, night_end: int) -> date | None:
     return local.date() if night_start <= hour < night_end else None
 
 
+NIGHT_START_HOUR = 18
+NIGHT_END_HOUR = 8
+"""A night for cold-weather rules: 18:00 up to 08:00 local time (the hours outreach works)."""
+
+
 def nightly_minimums(
     observations: Iterable[Observation],
     *,
     zone: tzinfo,
-    night_start: int = 18,
-    night_end: int = 8,
+    night_start: int = NIGHT_START_HOUR,
+    night_end: int = NIGHT_END_HOUR,
 ) -> list[NightSummary]:
     """Per local night, the minimum air temperature and the minimum feels-like.
 

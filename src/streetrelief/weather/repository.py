@@ -199,3 +199,16 @@ def stored_keys(session: Session, identifiers: Sequence[str]) -> set[tuple[str, 
         return set()
     stmt = select(Alert.identifier, Alert.sent).where(Alert.identifier.in_(list(identifiers)))
     return {(identifier, sent) for identifier, sent in session.execute(stmt)}
+
+
+def readings_between(
+    session: Session, region_code: str, *, start: datetime, end: datetime
+) -> Sequence[WeatherObservation]:
+    """The region's own observations (not forecasts) in [start, end), oldest first."""
+    stmt = select(WeatherObservation).where(
+        WeatherObservation.region_code == region_code,
+        WeatherObservation.is_forecast.is_(False),
+        WeatherObservation.observed_at >= start,
+        WeatherObservation.observed_at < end,
+    )
+    return session.scalars(stmt.order_by(WeatherObservation.observed_at)).all()

@@ -16,6 +16,7 @@ from streetrelief.weather.service.alerts import (
 )
 from streetrelief.weather.service.observations import (
     IMPORT_BATCH_ROWS,
+    earlier_night_minimums,
     import_observations,
     latest_conditions,
     list_observations,
@@ -27,6 +28,7 @@ __all__ = [
     "MAX_CAP_FILE_BYTES",
     "MAX_OBSERVATIONS_PAGE",
     "SEVERITY_ORDER",
+    "earlier_night_minimums",
     "import_observations",
     "ingest_alert_bytes",
     "ingest_alerts",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -25,9 +25,11 @@ from streetrelief.regions.service import require_region
 from streetrelief.weather import repository
 from streetrelief.weather.models import WeatherObservation
 from streetrelief.weather.observations import (
+    NIGHT_END_HOUR,
     Observation,
     ObservationFormat,
     ReadCounts,
+    nightly_minimums,
     read_observations,
 )
 from streetrelief.weather.schemas import (
@@ -233,3 +235,39 @@ def _row(
         "wind_chill_c": chill,
         "source": source,
     }
+
+
+def earlier_night_minimums(
+    session: Session, region_code: str, *, at: datetime, zone: tzinfo, nights: int
+) -> tuple[float, ...]:
+    """Minimum air temperature, °C, of each of the nights just before the one ``at`` belongs
+    to, oldest first: at most ``nights`` of them, back to the first night without readings.
+
+    Nights run 18:00-08:00 local time (``weather.observations.nightly_minimums``); during the
+    day the night just ended counts as an earlier one. Readings are the region's own, else its
+    nearest ancestor's, as for :func:`latest_conditions`. Rules over several days (e.g. a
+    province's "low temperature on three days running") read these.
+
+    Raises:
+        UnknownRegionError: no such region.
+    """
+    at = ensure_utc(at)
+    local = at.astimezone(zone)
+    current = local.date() - timedelta(days=1) if local.hour < NIGHT_END_HOUR else local.date()
+    start = at - timedelta(days=nights + 2)
+    region = require_region(session, region_code)
+    rows: Sequence[WeatherObservation] = ()
+    for code in reversed([c for c in region.path.strip("/").split("/") if c]):
+        rows = repository.readings_between(session, code, start=start, end=at)
+        if rows:
+            break
+    observations = [
+        Observation(r.observed_at, r.temperature_c, r.wind_speed_kmh, r.station) for r in rows
+    ]
+    by_night = {n.night_on: n.min_temperature_c for n in nightly_minimums(observations, zone=zone)}
+    earlier: list[float] = []
+    night = current - timedelta(days=1)
+    while night in by_night and len(earlier) < nights:
+        earlier.append(by_night[night])
+        night -= timedelta(days=1)
+    return tuple(reversed(earlier))
