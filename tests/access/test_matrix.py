@@ -89,6 +89,7 @@ ACTIONS = [
         P.response_read,
         regional=False,
     ),
+    Action("read a district's level", "GET", lambda w, d: f"/response-levels/{d}", P.response_read),
     Action("read alerts", "GET", lambda w, d: "/alerts", P.alerts_read, regional=False),
     Action("roster gaps", "GET", lambda w, d: f"/roster/gaps?region_code={d}", P.roster_read),
     Action("stock", "GET", lambda w, d: f"/stock?region_code={d}", P.stock_read),

@@ -32,6 +32,7 @@ class TestResponseCommands:
         [row] = json.loads(status.stdout)
         assert (row["region_code"], row["level"], row["colour"]) == ("1101", "III", "yellow")
         assert row["trigger"]["rule"] == "ecwa_wind_chill"
+        assert row["trigger"]["source"] == "toronto_ecwa"
 
         table = runner.invoke(app, ["response", "status"])
         assert table.exit_code == 0, table.output
@@ -45,6 +46,17 @@ class TestResponseCommands:
         )
         assert override.exit_code == 0, override.output
         assert override.stdout.startswith("1101: level I (was III; drill)")
+
+        cleared = runner.invoke(app, ["response", "clear-override", "1101"])
+        assert cleared.exit_code == 0, cleared.output
+        assert cleared.stdout.startswith("1101: level III (was I;")
+
+        too_long = (datetime.now(UTC) + timedelta(days=8)).isoformat()
+        refused = runner.invoke(
+            app, ["response", "override", "1101", "I", "--reason", "x", "--until", too_long]
+        )
+        assert refused.exit_code == 1
+        assert "at most 7 days" in refused.stderr
 
     def test_override_needs_a_reason(self) -> None:
         runner.invoke(app, ["response", "configure", "1101", "--preset", "toronto"])

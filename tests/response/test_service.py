@@ -359,6 +359,4 @@ class TestLocalRulesOverSeveralDays:
         configure_region(session, "1101", "china", now=clock.now())
         self._hourly(session, clock.now(), 30, -15.0)  # tonight and last night only
         self._hourly(session, clock.now() - timedelta(hours=54), 12, -15.0)  # not 2 nights ago
-        assert (
-            reassess_region(session, "1101", now=clock.now()).response.level == "none"
-        )
+        assert reassess_region(session, "1101", now=clock.now()).response.level == "none"

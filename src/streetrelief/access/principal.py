@@ -112,6 +112,29 @@ def require_region_in_jurisdiction(session: Session, principal: Principal, code:
         raise RegionOutOfJurisdictionError(code)
 
 
+def region_visible(session: Session, principal: Principal, code: str) -> bool:
+    """Whether a region's shared facts (its response level) are the caller's to see: a region
+    of its jurisdiction, or one above its own region (whose level its region inherits)."""
+    if principal.scope is None:
+        return True
+    region = require_region(session, code)
+    if principal.covers(region):
+        return True
+    if principal.region_code is None:
+        return False
+    return require_region(session, principal.region_code).path.startswith(region.path)
+
+
+def require_region_visible(session: Session, principal: Principal, code: str) -> None:
+    """Refuse, as an unknown code, a region whose shared facts are not the caller's to see.
+
+    Raises:
+        UnknownRegionError: (422) no such region, or (audited) one not visible to the caller.
+    """
+    if not region_visible(session, principal, code):
+        raise RegionOutOfJurisdictionError(code)
+
+
 def region_filter(session: Session, principal: Principal, region_code: str | None) -> str | None:
     """The region subtree a list should cover: the one asked for, if in the caller's regions,
     else the caller's own region (every region for a national caller).

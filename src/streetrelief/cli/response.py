@@ -14,6 +14,7 @@ from streetrelief.core.errors import InvalidInputError
 from streetrelief.response.levels import ResponseLevel
 from streetrelief.response.schemas import ReassessResult, ResponseLevelRead, WeatherReading
 from streetrelief.response.service import (
+    clear_override,
     configure_region,
     list_levels,
     override_level,
@@ -113,6 +114,16 @@ def override(
     now = SystemClock().now()
     with cli_session() as session:
         result = override_level(session, region, wanted, reason=reason, until=end, by=by, now=now)
+    _print_result(region, result)
+
+
+@app.command("clear-override")
+def clear_override_command(
+    region: str = typer.Argument(..., help="A configured region code."),
+) -> None:
+    """End a leader's override now; the policy's level applies again."""
+    with cli_session() as session:
+        result = clear_override(session, region, now=SystemClock().now())
     _print_result(region, result)
 
 

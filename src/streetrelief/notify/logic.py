@@ -231,8 +231,12 @@ def _render_level_change(event: EventView) -> Rendered:
     from_zh, from_en = _level_words(from_level)
     kind = str(p.get("trigger_kind") or "none")
     detail = _trigger_detail(p)
+    reason = str(p.get("reason") or "").strip()
     trigger_zh = TRIGGER_ZH.get(kind, kind) + (f"：{detail}" if detail else "")
     trigger_en = TRIGGER_EN.get(kind, kind) + (f": {detail}" if detail else "")
+    if reason:
+        trigger_zh += f"（{reason}）"
+        trigger_en += f" ({reason})"
     title = f"{place_zh} 应急响应 {to_level.name_zh} / {place_en}: response {to_en}"
     zh = (
         f"{place_zh}应急响应调整为{to_zh}（原为{from_zh}）。"
@@ -270,7 +274,8 @@ def _render_generic(event: EventView) -> Rendered:
     summary = str(event.payload.get("summary") or event.payload.get("title") or "")
     extra = f" {summary}" if summary else ""
     title = f"{place_zh} 事件 {event.type} / {place_en}: {event.type}"
-    zh = f"{place_zh}事件 {event.type}{level_zh}。{extra.strip()}时间：{event.occurred_at}。"
+    said = f"{extra.strip()}。" if extra.strip() else ""
+    zh = f"{place_zh}事件 {event.type}{level_zh}。{said}时间：{event.occurred_at}。"
     en = f"{place_en}: event {event.type}{level_en}.{extra} At {event.occurred_at}."
     markdown = f"### {place_zh} 事件 {event.type}{level_zh}\n> 时间：{event.occurred_at}\n\n{en}"
     return Rendered(title=title, text=f"{zh}\n\n{en}", markdown=markdown)

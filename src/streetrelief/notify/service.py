@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
@@ -329,12 +330,22 @@ def claim_due(session: Session, *, now: datetime, limit: int, lease: timedelta) 
     return claimed
 
 
+def _local_time(at: datetime, zone_name: str | None) -> str:
+    """``at`` to the minute in the region's time zone (UTC when it has none)."""
+    try:
+        zone: tzinfo = ZoneInfo(zone_name) if zone_name else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    local = at.astimezone(zone)
+    return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "UTC")
+
+
 def event_message(session: Session, event: Event, *, key: str) -> Message:
     """The message of an event: rendered text and the event as JSON, with personal data masked."""
     payload = mask_payload(event.payload, subject=event.subject)
     names = regions_by_code(session, [event.region_code]) if event.region_code else {}
     region = names.get(event.region_code or "")
-    occurred = event.occurred_at.isoformat()
+    occurred = _local_time(event.occurred_at, region.timezone if region is not None else None)
     rendered = render(
         EventView(
             type=event.type,

@@ -266,12 +266,14 @@ def plan_tasks(
                 )
             )
 
+    code = {p.id: p.code for p in points}
     for t in stock.transfers:
         create.append(
             _spec(
                 TaskKind.transfer_stock,
                 f"transfer:{t.item}:{t.from_point_id}:{t.to_point_id}",
-                f"transfer {t.quantity} {t.item}",
+                f"transfer {t.quantity} {t.item} from {code.get(t.from_point_id, '?')} "
+                f"to {code.get(t.to_point_id, '?')}",
                 owner_for(on_duty, region_code, t.from_point_id),
                 point=t.to_point_id,
                 item=t.item,
@@ -286,7 +288,7 @@ def plan_tasks(
             _spec(
                 TaskKind.procure_stock,
                 f"procure:{n.item}:{n.point_id}",
-                f"procure {n.quantity} {n.item}",
+                f"procure {n.quantity} {n.item} for {code.get(n.point_id, '?')}",
                 region_owner,
                 point=n.point_id,
                 item=n.item,

@@ -67,6 +67,9 @@ from streetrelief.weather.service import (
 from streetrelief.weather.windchill import wind_chill_c
 
 DEFAULT_OVERRIDE = timedelta(hours=24)
+MAX_OVERRIDE = timedelta(days=7)
+"""Longest leader's override: a cold spell's week; beyond that the policy must be changed or
+the override renewed, so that a forgotten override cannot hold a level all winter."""
 """How long an override lasts when no end is given: one day and night, a streetrelief campaign
 choice, so that a forgotten override ends by itself."""
 
@@ -188,7 +191,8 @@ def override_level(
         now: aware time of the override.
 
     Raises:
-        InvalidInputError: no reason, or ``until`` not after ``now``.
+        InvalidInputError: no reason, or ``until`` not after ``now`` or more than
+            ``MAX_OVERRIDE`` after it.
         ResponseNotConfiguredError: the region has no response policy of its own.
     """
     now = ensure_utc(now)
@@ -197,6 +201,11 @@ def override_level(
     end = ensure_utc(until) if until is not None else now + DEFAULT_OVERRIDE
     if end <= now:
         raise InvalidInputError("an override must end after now", field="until")
+    if end - now > MAX_OVERRIDE:
+        raise InvalidInputError(
+            f"an override lasts at most {MAX_OVERRIDE.days} days; renew it if needed",
+            field="until",
+        )
     override = Override(level=level, reason=reason.strip(), until=end, by=by)
     region, row = _require_configured(session, region_code)
     row.state = state_to_json(set_override(state_from_json(row.state), override))
@@ -296,6 +305,7 @@ def to_read(
         trigger=TriggerRead(
             kind=row.trigger_kind,
             rule=row.trigger_rule,
+            source=_rule_source(row),
             warning=row.trigger_warning,
             reading_c=row.trigger_reading_c,
             reason=row.trigger_reason,
@@ -408,6 +418,17 @@ PROVINCE_PREFIXES = frozenset(
     }
 )
 """The two-digit codes of China's 34 province-level divisions (GB/T 2260)."""
+
+
+def _rule_source(row: RegionResponse) -> str | None:
+    """The source the policy cites for the rule that set the level, if a rule did."""
+    if row.trigger_rule is None:
+        return None
+    policy = _policy(row)
+    for rule in policy.warning_rules:
+        if rule.id == row.trigger_rule:
+            return rule.source
+    return next((r.source for r in policy.condition_rules if r.id == row.trigger_rule), None)
 
 
 def _province_key(code: str) -> str:
@@ -603,6 +624,7 @@ def _record_change(
             "warning": trigger.warning,
             "reading_c": trigger.reading_c,
             "is_override": is_override,
+            "reason": activation.reason,
         },
     )
     return activation

@@ -136,8 +136,6 @@ def apply_playbook(
         on_duty=on_duty,
         stock=_stock_plan(session, points, new),
     )
-    for task_id in plan.cancel:
-        _cancel(session, task_id, activation, now=now)
     created = []
     for spec in plan.create:
         task = ResponseTask(
@@ -159,8 +157,7 @@ def apply_playbook(
         session.add(task)
         created.append(task)
     session.flush()
-    for task in created:
-        _emit(session, task, TASK_CREATED, now, **_created_payload(task))
+    # The leaders hear of the change first; the task messages follow.
     roles = {t.details.get("role") for t in created if t.kind == TaskKind.notify_leader}
     recipients = [r for r in to_reads(session, shifts) if r.role.value in roles]
     emit(
@@ -187,6 +184,10 @@ def apply_playbook(
             ),
         },
     )
+    for task_id in plan.cancel:
+        _cancel(session, task_id, activation, now=now)
+    for task in created:
+        _emit(session, task, TASK_CREATED, now, **_created_payload(task))
     return created
 
 

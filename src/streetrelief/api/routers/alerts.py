@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Query, status
 from pydantic import AwareDatetime
 
+from streetrelief.access.principal import Principal, require_region_visible
 from streetrelief.access.roles import Permission
 from streetrelief.api.deps import ClockDep, GeocodeTablesDep, IdPath, SessionDep
 from streetrelief.api.security import require
@@ -24,10 +25,9 @@ CapBody = Annotated[
 ]
 
 
-@router.get(
-    "", response_model=list[AlertRead], dependencies=[Depends(require(Permission.alerts_read))]
-)
+@router.get("", response_model=list[AlertRead])
 def get_alerts(
+    principal: Annotated[Principal, Depends(require(Permission.alerts_read))],
     session: SessionDep,
     clock: ClockDep,
     region_code: Annotated[
@@ -39,6 +39,8 @@ def get_alerts(
     active: Annotated[bool, Query(description="Only alerts in force now.")] = False,
 ) -> list[AlertRead]:
     """Stored alerts with their regions and state, newest first."""
+    if region_code is not None:
+        require_region_visible(session, principal, region_code)
     at = active_at if active_at is not None else (clock.now() if active else None)
     rows = list_alerts(session, region_code=region_code, active_at=at)
     return [AlertRead.model_validate(a) for a in rows]

@@ -9,7 +9,9 @@ from pydantic import AwareDatetime
 
 from streetrelief.access.principal import (
     Principal,
+    region_visible,
     require_region_in_jurisdiction,
+    require_region_visible,
 )
 from streetrelief.access.roles import Permission
 from streetrelief.api.deps import ClockDep, SessionDep
@@ -39,13 +41,13 @@ router = APIRouter(prefix="/response-levels", tags=["response"])
 RegionPath = Annotated[str, Path(max_length=32, description="A region code.")]
 Leader = Annotated[Principal, Depends(require(Permission.response_override))]
 Configurer = Annotated[Principal, Depends(require(Permission.response_configure))]
-READ = [Depends(require(Permission.response_read))]
 Reader = Annotated[Principal, Depends(require(Permission.response_read))]
 StockReader = Annotated[Principal, Depends(require(Permission.stock_read))]
 
 
-@router.get("", response_model=list[ResponseLevelRead], dependencies=READ)
+@router.get("", response_model=list[ResponseLevelRead])
 def get_levels(
+    principal: Reader,
     session: SessionDep,
     clock: ClockDep,
     region_code: Annotated[
@@ -53,15 +55,22 @@ def get_levels(
     ] = None,
 ) -> list[ResponseLevelRead]:
     """Configured regions with their level in force, colour, trigger and since when, and the
-    warning feeds that are stale for each now (``stale_sources``)."""
-    return list_levels(session, region_code=region_code, now=clock.now())
+    warning feeds that are stale for each now (``stale_sources``): those of the caller's
+    regions and of the regions above them (whose level theirs inherits)."""
+    if region_code is not None:
+        require_region_visible(session, principal, region_code)
+    rows = list_levels(session, region_code=region_code, now=clock.now())
+    return [r for r in rows if region_visible(session, principal, r.region_code)]
 
 
-@router.get("/{region_code}", response_model=EffectiveLevelRead, dependencies=READ)
-def get_level(region_code: RegionPath, session: SessionDep, clock: ClockDep) -> EffectiveLevelRead:
+@router.get("/{region_code}", response_model=EffectiveLevelRead)
+def get_level(
+    region_code: RegionPath, principal: Reader, session: SessionDep, clock: ClockDep
+) -> EffectiveLevelRead:
     """The level in force in a region (inherited from the nearest configured ancestor when it
     has no policy of its own), its stale warning feeds now, and that region's activation
-    history."""
+    history; for the caller's regions and the regions above them."""
+    require_region_visible(session, principal, region_code)
     return current_level(session, region_code, now=clock.now())
 
 

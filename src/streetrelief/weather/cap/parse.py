@@ -271,7 +271,8 @@ def _refusal(namespace: str, local: str, source: str, *, where: str) -> CapParse
         )
     if namespace == ATOM_NAMESPACE and local == "feed":
         return CapParseError(
-            f"{where}: an Atom index feed, not a CAP message; read it with parse_atom_index",
+            f"{where}: an Atom index of alerts, not a CAP message: poll its URL as a feed "
+            "(`weather feeds add`) or ingest the URL",
             source=source,
         )
     return CapParseError(

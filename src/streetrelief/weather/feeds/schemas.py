@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from streetrelief.weather.feeds.logic import FeedStatus
 from streetrelief.weather.schemas import FileIngested
@@ -14,7 +14,12 @@ DAY_S = 86_400
 MAX_INTERVAL_S = 7 * DAY_S
 """Longest poll, retry interval or staleness window accepted: a week, seconds."""
 
-FeedName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+FeedName = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$"
+    ),
+]
 FeedUrl = Annotated[
     str,
     StringConstraints(
@@ -52,6 +57,16 @@ class FeedCreate(BaseModel):
         description="Seconds after the last successful read when the feed counts as stale.",
     )
     is_enabled: bool = Field(True, description="Polled, and counted as a warning source.")
+
+    @model_validator(mode="after")
+    def _stale_after_a_missed_poll(self) -> FeedCreate:
+        if self.stale_after_s <= self.poll_interval_s:
+            msg = (
+                "stale_after_s must be longer than poll_interval_s, or the feed goes stale "
+                "between two good reads"
+            )
+            raise ValueError(msg)
+        return self
 
 
 class FeedRead(BaseModel):
