@@ -140,7 +140,7 @@ PARSES = [
 # file, why it is refused by parse_cap
 REFUSED = [
     ("nws_flash_flood_watch_cap11_2010-08-30.xml", "CAP 1.1 message"),
-    ("meteoalarm_uk_feed_ice_snow_2022-12-07.atom.xml", "Atom index feed"),
+    ("meteoalarm_uk_feed_ice_snow_2022-12-07.atom.xml", "Atom index of alerts"),
 ]
 
 

@@ -34,7 +34,7 @@ CHAIN = [
 ]
 REFUSED = {
     "nws_flash_flood_watch_cap11_2010-08-30.xml": "CAP 1.1 message",
-    "meteoalarm_uk_feed_ice_snow_2022-12-07.atom.xml": "Atom index feed",
+    "meteoalarm_uk_feed_ice_snow_2022-12-07.atom.xml": "Atom index of alerts",
 }
 ALERTS_IN_FOLDER = 30  # 14 single-alert files + the SMHI collection of 17 - the 2 refused
 
