@@ -275,12 +275,6 @@ def principal_for_token(
     return user_principal(session, user, now=now)
 
 
-def token_kind(session: Session, token: str) -> str | None:
-    """``api`` or ``session`` for a stored token, None for an unknown one."""
-    row = repository.token_by_digest(session, digest(token))
-    return None if row is None else row.kind
-
-
 def user_principal(session: Session, user: User, *, now: datetime) -> Principal:
     """The principal of a user: role, own region plus active grants to it."""
     return Principal(

@@ -92,13 +92,3 @@ def for_export(
     if scope is not None:
         stmt = stmt.where(in_any_subtree(Encounter.region_code, scope))
     return session.scalars(stmt).all()
-
-
-def not_met_since(session: Session, cutoff_by_region: dict[str, datetime]) -> Sequence[Person]:
-    """Persons not yet de-identified whose last contact is before their region's cutoff."""
-    stmt = select(Person).where(Person.deidentified_at.is_(None))
-    return [
-        p
-        for p in session.scalars(stmt.order_by(Person.id))
-        if p.region_code in cutoff_by_region and p.last_met_at < cutoff_by_region[p.region_code]
-    ]

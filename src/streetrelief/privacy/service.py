@@ -130,8 +130,16 @@ def purge(session: Session, *, now: datetime, default_days: int, dry_run: bool) 
     Safe to run twice: a de-identified person is never touched again.
     """
     report = PurgeReport(dry_run=dry_run)
+    # Only persons older than the shortest period in force can go: the rest are not read (nor
+    # their fields decrypted).
+    shortest = min([default_days, *session.scalars(select(RetentionPolicy.retention_days))])
     candidates = session.scalars(
-        select(Person).where(Person.deidentified_at.is_(None)).order_by(Person.id)
+        select(Person)
+        .where(
+            Person.deidentified_at.is_(None),
+            Person.last_met_at < now - timedelta(days=shortest),
+        )
+        .order_by(Person.id)
     ).all()
     days = retention_days_for(session, sorted({p.region_code for p in candidates}), default_days)
     report.cutoff_days = days

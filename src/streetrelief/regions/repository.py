@@ -56,8 +56,7 @@ def in_subtree(
 
     Used by other domains' repositories to filter their records by region subtree.
     """
-    sub = select(Region.code).where(Region.path.startswith(root_path, autoescape=True))
-    return column.in_(sub.scalar_subquery())
+    return in_any_subtree(column, [root_path])
 
 
 def with_centre_near(session: Session, lat: float, lon: float, span_deg: float) -> Sequence[Region]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Self
@@ -524,7 +525,10 @@ def has_local_rules(name: str) -> bool:
     return bool(_parse_preset(name).provinces)
 
 
+@lru_cache(maxsize=len(PRESETS))
 def _parse_preset(name: str) -> ResponsePolicy:
+    # Read and validated once per process: levels are listed and reassessed often, and a
+    # policy is frozen, so every caller can share it.
     if name not in PRESETS:
         raise PolicyError(f"unknown response preset {name!r}; known: {', '.join(PRESETS)}")
     text = (
