@@ -31,6 +31,15 @@ class TravelTimeProvider(Protocol):
         """Estimates from ``origin`` (lat, lon) to each target (lat, lon), WGS-84 degrees."""
         ...
 
+    def many_to_many(
+        self,
+        origins: list[tuple[float, float]],
+        targets: list[tuple[float, float]],
+        mode: TravelMode,
+    ) -> list[list[TravelEstimate]]:
+        """A matrix: row ``i`` holds the estimates from ``origins[i]`` to each target."""
+        ...
+
 
 class StraightLineTravel:
     """Great-circle distance times a detour factor, at a constant speed per mode.
@@ -59,6 +68,15 @@ class StraightLineTravel:
             d = haversine_m(origin[0], origin[1], lat, lon) * self.detour_factor
             out.append(TravelEstimate(distance_m=d, travel_time_s=d / speed))
         return out
+
+    def many_to_many(
+        self,
+        origins: list[tuple[float, float]],
+        targets: list[tuple[float, float]],
+        mode: TravelMode,
+    ) -> list[list[TravelEstimate]]:
+        """Row ``i``: estimates from ``origins[i]`` to each target (metres, seconds)."""
+        return [self.one_to_many(origin, targets, mode) for origin in origins]
 
     def travel(
         self, origin: tuple[float, float], target: tuple[float, float], mode: TravelMode
