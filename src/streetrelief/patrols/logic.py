@@ -48,7 +48,7 @@ def parse_active_hours(text: str | None) -> tuple[time, time] | None:
             f"active hours {text!r} are not HH:MM-HH:MM (local time)", field="active_hours"
         )
     h1, m1, h2, m2 = (int(g) for g in m.groups())
-    if (h1, m1) == (h2 % 24, m2):
+    if (h1, m1) == (h2, m2):
         raise InvalidInputError(f"active hours {text!r} span no time", field="active_hours")
     return time(h1, m1), (time(0, 0) if h2 == 24 else time(h2, m2))
 

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from streetrelief.core.errors import InvalidInputError
 from streetrelief.core.text import Text
 from streetrelief.patrols.logic import parse_active_hours
 from streetrelief.patrols.models import CheckInMethod, HotspotKind, HotspotStatus, PlanStatus
@@ -16,7 +17,10 @@ DEFAULT_RADIUS_M = 50.0
 
 
 def _hours(value: str | None) -> str | None:
-    parse_active_hours(value)
+    try:
+        parse_active_hours(value)
+    except InvalidInputError as exc:
+        raise ValueError(exc.detail) from exc
     return value.strip() if value else None
 
 
