@@ -127,5 +127,5 @@ class TestHolidayCalendar:
             "source: x\nperiods:\n  - name: a\n    start_on: 2027-01-02\n"
             "    end_on: 2027-01-01\n    patrol_factor: 2\n"
         )
-        with pytest.raises(PolicyError, match="holidays.yaml"):
+        with pytest.raises(PolicyError, match=r"holidays\.yaml"):
             logic.load_calendar(bad)
