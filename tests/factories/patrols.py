@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from streetrelief.patrols.models import Hotspot, HotspotKind, HotspotStatus
 from streetrelief.patrols.schemas import HotspotCreate
-from streetrelief.patrols.service import create_hotspot
+from streetrelief.patrols.service.register import create_hotspot
 
 
 def make_hotspot(

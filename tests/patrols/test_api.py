@@ -13,7 +13,7 @@ from streetrelief.access.roles import Role
 from streetrelief.core.clock import FixedClock
 from streetrelief.patrols import routing
 from streetrelief.patrols.models import HotspotStatus
-from streetrelief.patrols.service import MISSED_WINDOW
+from streetrelief.patrols.service.planning import MISSED_WINDOW
 from streetrelief.response.levels import ResponseLevel
 from streetrelief.response.service import configure_region, override_level
 from tests.factories.access import bearer, make_user

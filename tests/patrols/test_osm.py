@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from streetrelief.core.clock import FixedClock
 from streetrelief.core.errors import ImportFileError
 from streetrelief.patrols.models import HotspotKind, HotspotStatus
-from streetrelief.patrols.service import import_osm, list_hotspots
+from streetrelief.patrols.service.register import import_osm, list_hotspots
 from tests.factories.regions import beijing_tree
 
 EXPECTED = {

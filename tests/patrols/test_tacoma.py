@@ -23,7 +23,8 @@ from streetrelief.core.clock import FixedClock
 from streetrelief.dispatch.travel import StraightLineTravel
 from streetrelief.patrols.logic import load_calendar
 from streetrelief.patrols.schemas import CheckInCreate
-from streetrelief.patrols.service import check_in, coverage_report
+from streetrelief.patrols.service.check_ins import check_in
+from streetrelief.patrols.service.coverage import coverage_report
 from streetrelief.regions.models import RegionLevel
 from streetrelief.regions.schemas import RegionCreate
 from streetrelief.regions.service import create_region

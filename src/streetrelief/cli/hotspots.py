@@ -12,7 +12,12 @@ from streetrelief.cli.common import cli_session, console, import_records
 from streetrelief.core.clock import SystemClock
 from streetrelief.patrols.models import HotspotKind, HotspotStatus
 from streetrelief.patrols.schemas import HotspotRead
-from streetrelief.patrols.service import hotspot_read, import_hotspots, import_osm, list_hotspots
+from streetrelief.patrols.service.register import (
+    hotspot_read,
+    import_hotspots,
+    import_osm,
+    list_hotspots,
+)
 
 app = typer.Typer(
     help="Hotspots: places where people shelter from the cold, which patrols visit.",

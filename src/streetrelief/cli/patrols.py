@@ -16,12 +16,8 @@ from streetrelief.core.clock import SystemClock
 from streetrelief.dispatch.travel import StraightLineTravel
 from streetrelief.patrols.logic import load_calendar
 from streetrelief.patrols.schemas import CoverageReport, PlanRead, PlanRequest
-from streetrelief.patrols.service import (
-    compare_coverage,
-    coverage_report,
-    plan_patrols,
-    plan_reads,
-)
+from streetrelief.patrols.service.coverage import compare_coverage, coverage_report
+from streetrelief.patrols.service.planning import plan_patrols, plan_reads
 
 app = typer.Typer(help="Patrols: plan routes over hotspots, and coverage.", no_args_is_help=True)
 

@@ -4,7 +4,7 @@ The problem is a VRP with time windows and optional visits: each team starts at 
 where it is, when replanning) and ends at its base within its shift; each visit has a window in
 which the team must arrive and a time on site. Visits that cannot fit are reported with the
 reason, never dropped. The solver is PyVRP (hybrid genetic search), chosen on the figures in
-``docs/adr/0007-patrol-route-solver.md``; it always runs under a time limit. Travel times come
+``docs/adr/0004-patrol-route-solver.md``; it always runs under a time limit. Travel times come
 from any :class:`~streetrelief.dispatch.travel.TravelTimeProvider` (road network or straight
 line). Storing plans is the service's business.
 """

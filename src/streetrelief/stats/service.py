@@ -11,7 +11,7 @@ from streetrelief.core.errors import InvalidInputError
 from streetrelief.dispatch.service import dispatch_figures
 from streetrelief.incidents.service import incident_figures
 from streetrelief.intake.models import ACTIVE_CHANNELS
-from streetrelief.patrols.service import patrol_figures
+from streetrelief.patrols.service.check_ins import patrol_figures
 from streetrelief.people.service import encounter_figures
 from streetrelief.regions.service import require_region
 from streetrelief.service_points.service import count_set_up

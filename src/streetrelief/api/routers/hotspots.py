@@ -33,11 +33,11 @@ from streetrelief.patrols.schemas import (
     HotspotRead,
     HotspotUpdate,
 )
-from streetrelief.patrols.service import (
-    check_in,
+from streetrelief.patrols.service.check_ins import check_in
+from streetrelief.patrols.service.coverage import hotspots_geojson
+from streetrelief.patrols.service.register import (
     create_hotspot,
     hotspot_read,
-    hotspots_geojson,
     list_hotspots,
     require_hotspot,
     update_hotspot,

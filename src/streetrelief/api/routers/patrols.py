@@ -13,14 +13,12 @@ from streetrelief.access.roles import Permission
 from streetrelief.api.deps import ClockDep, HolidayCalendarDep, SessionDep, TravelDep
 from streetrelief.api.security import require
 from streetrelief.patrols.schemas import CoverageComparison, CoverageReport, PlanRead, PlanRequest
-from streetrelief.patrols.service import (
+from streetrelief.patrols.service.coverage import (
     compare_coverage,
     coverage_geojson,
     coverage_report,
-    list_plans,
-    plan_patrols,
-    plan_reads,
 )
+from streetrelief.patrols.service.planning import list_plans, plan_patrols, plan_reads
 
 router = APIRouter(prefix="/patrols", tags=["patrols"])
 

@@ -1,4 +1,4 @@
-"""patrols
+"""patrols: hotspots, check-ins, patrol plans and their stops
 
 Revision ID: b5e1a0c3d7f2
 Revises: 7142fa8c54d1
