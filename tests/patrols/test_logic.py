@@ -7,6 +7,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from streetrelief.core.errors import InvalidInputError, PolicyError
 from streetrelief.patrols import logic
@@ -129,3 +131,27 @@ class TestHolidayCalendar:
         )
         with pytest.raises(PolicyError, match=r"holidays\.yaml"):
             logic.load_calendar(bad)
+
+
+class TestCoverageInvariants:
+    @given(
+        offsets=st.lists(st.integers(min_value=-48 * 60, max_value=48 * 60), max_size=12),
+        extra=st.integers(min_value=0, max_value=24 * 60 - 1),
+        interval_min=st.integers(min_value=15, max_value=24 * 60),
+    )
+    def test_one_more_visit_never_makes_a_longer_gap(
+        self, offsets: list[int], extra: int, interval_min: int
+    ) -> None:
+        def cov(minutes: list[int]) -> logic.Coverage:
+            return logic.coverage(
+                1,
+                [T0 + timedelta(minutes=m) for m in minutes],
+                start=T0,
+                end=T0 + timedelta(days=1),
+                interval_s=interval_min * 60,
+            )
+
+        before, after = cov(offsets), cov([*offsets, extra])
+        assert after.longest_gap_s <= before.longest_gap_s
+        assert after.visits == before.visits + 1
+        assert not (before.is_overdue is False and after.is_overdue is True)
