@@ -322,9 +322,17 @@ class TestPlans:
         later = [s for s in again["stops"] if s["arrive_at"] and s["check_in_id"] is None]
         assert all(s["arrive_at"] >= clock.now().isoformat()[:16] for s in later)
 
-    @pytest.mark.parametrize("hours", [-1, 30])
+    @pytest.mark.parametrize(
+        ("hours", "extra"),
+        [(-1, {}), (30, {}), (4, {"team_ids": [10**20]}), (4, {"replans_id": 2**40})],
+    )
     def test_bad_shift_is_422(
-        self, world: dict[str, Any], app_client_for: Any, clock: FixedClock, hours: float
+        self,
+        world: dict[str, Any],
+        app_client_for: Any,
+        clock: FixedClock,
+        hours: float,
+        extra: dict[str, Any],
     ) -> None:
         c = app_client_for(Role.dispatcher)
         r = c.post(
@@ -333,6 +341,7 @@ class TestPlans:
                 "region_code": "110101",
                 "shift_start_at": clock.now().isoformat(),
                 "shift_end_at": (clock.now() + timedelta(hours=hours)).isoformat(),
+                **extra,
             },
         )
         assert r.status_code == 422

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from streetrelief.core.errors import InvalidInputError
+from streetrelief.core.ids import MAX_RECORD_ID
 from streetrelief.core.text import Text
 from streetrelief.patrols.logic import parse_active_hours
 from streetrelief.patrols.models import CheckInMethod, HotspotKind, HotspotStatus, PlanStatus
 
+RecordId = Annotated[int, Field(ge=1, le=MAX_RECORD_ID)]
 DEFAULT_INTERVAL_S = 4 * 3600
 DEFAULT_SERVICE_S = 600
 DEFAULT_RADIUS_M = 50.0
@@ -106,7 +109,7 @@ class CheckInCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_strip_whitespace=True)
 
-    team_id: int = Field(ge=1, le=2**31 - 1)
+    team_id: RecordId
     lat: float | None = Field(None, ge=-90, le=90, description="Position, WGS-84 degrees.")
     lon: float | None = Field(None, ge=-180, le=180)
     code: str | None = Field(None, min_length=1, max_length=32, description="The posted code.")
@@ -161,12 +164,12 @@ class PlanRequest(BaseModel):
     region_code: str = Field(max_length=32)
     shift_start_at: AwareDatetime
     shift_end_at: AwareDatetime
-    team_ids: list[int] | None = Field(
+    team_ids: list[RecordId] | None = Field(
         None, max_length=200, description="Teams on the shift; default: the region's teams."
     )
     time_limit_s: float = Field(10.0, gt=0, le=300, description="Solver time limit, seconds.")
-    replans_id: int | None = Field(
-        None, ge=1, description="Replan this plan from now, keeping visits already made."
+    replans_id: RecordId | None = Field(
+        None, description="Replan this plan from now, keeping visits already made."
     )
 
 
