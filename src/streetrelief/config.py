@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     triage_policy_path: Path | None = Field(
         None, description="YAML triage policy; the shipped campaign default when unset."
     )
+    holiday_calendar_path: Path | None = Field(
+        None,
+        description="YAML holiday calendar for patrol planning; the shipped China 2026/27 "
+        "calendar (streetrelief/patrols/holidays_china_2026_27.yaml) when unset.",
+    )
     geocode_tables_dir: Path | None = Field(
         None,
         description="Folder of extra YAML geocode tables (CAP geocode -> region code), read "

@@ -49,6 +49,13 @@ class Permission(StrEnum):
     service_points_read = "service_points.read"
     service_points_manage = "service_points.manage"
     service_points_update_occupancy = "service_points.update_occupancy"
+    hotspots_read = "hotspots.read"
+    hotspots_manage = "hotspots.manage"
+    """Add, import and review hotspots (activate candidates, retire places)."""
+    patrols_read = "patrols.read"
+    patrols_plan = "patrols.plan"
+    patrols_check_in = "patrols.check_in"
+    """Check in at a hotspot; a patrol member only for their own team."""
     regions_read = "regions.read"
     regions_manage = "regions.manage"
     stats_read = "stats.read"
@@ -81,6 +88,8 @@ _READ_OPERATIONS = frozenset(
         P.persons_read,
         P.teams_read,
         P.service_points_read,
+        P.hotspots_read,
+        P.patrols_read,
         P.regions_read,
         P.stats_read,
         P.events_read,
@@ -101,6 +110,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.teams_report_status,
         P.service_points_manage,
         P.service_points_update_occupancy,
+        P.hotspots_manage,
         P.regions_manage,
         P.alerts_ingest,
         P.response_override,
@@ -129,6 +139,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.teams_report_status,
         P.service_points_manage,
         P.service_points_update_occupancy,
+        P.hotspots_manage,
+        P.patrols_plan,
+        P.patrols_check_in,
         P.alerts_ingest,
         P.response_override,
         P.response_tasks_update,
@@ -145,6 +158,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.dispatch_create,
         P.encounters_create,
         P.teams_report_status,
+        P.hotspots_manage,
+        P.patrols_plan,
+        P.patrols_check_in,
         P.response_tasks_update,
         P.roster_read,
         P.stock_read,
@@ -163,6 +179,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.teams_read,
             P.teams_report_status,
             P.service_points_read,
+            P.hotspots_read,
+            P.patrols_read,
+            P.patrols_check_in,
             P.regions_read,
             P.alerts_read,
             P.weather_read,

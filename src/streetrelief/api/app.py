@@ -20,8 +20,10 @@ from streetrelief.api.routers import (
     auth,
     events,
     health,
+    hotspots,
     incidents,
     notify,
+    patrols,
     persons,
     regions,
     reports,
@@ -39,6 +41,7 @@ from streetrelief.core.clock import Clock, SystemClock
 from streetrelief.db.engine import get_engine, make_session_factory
 from streetrelief.dispatch.travel import StraightLineTravel, TravelTimeProvider
 from streetrelief.notify.jobs import BackgroundWorker, DeliveryWorker
+from streetrelief.patrols.logic import load_calendar
 from streetrelief.triage.policy import TriagePolicy, load_policy
 from streetrelief.weather.geocode_tables import load_geocode_tables
 
@@ -71,6 +74,7 @@ def create_app(
         walking_speed_kmh=settings.walking_speed_kmh,
     )
     app.state.geocode_tables = load_geocode_tables(settings.geocode_tables_dir)
+    app.state.holiday_calendar = load_calendar(settings.holiday_calendar_path)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
@@ -83,6 +87,8 @@ def create_app(
         incidents,
         teams,
         service_points,
+        hotspots,
+        patrols,
         regions,
         stats,
         events,

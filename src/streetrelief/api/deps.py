@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
+from streetrelief.access.principal import Principal
 from streetrelief.core.clock import Clock
 from streetrelief.core.ids import MAX_RECORD_ID
 from streetrelief.db.engine import session_scope
 from streetrelief.dispatch.travel import TravelTimeProvider
+from streetrelief.patrols.logic import HolidayCalendar
 from streetrelief.triage.policy import TriagePolicy
 from streetrelief.weather.geocode_tables import GeocodeTables
 
@@ -50,10 +53,24 @@ async def get_triage_policy(request: Request) -> TriagePolicy:
     return policy
 
 
+async def get_holiday_calendar(request: Request) -> HolidayCalendar:
+    """The holiday calendar patrol planning reads."""
+    calendar: HolidayCalendar = request.app.state.holiday_calendar
+    return calendar
+
+
 async def get_geocode_tables(request: Request) -> GeocodeTables:
     """The CAP geocode tables in use."""
     tables: GeocodeTables = request.app.state.geocode_tables
     return tables
+
+
+def caller_key(principal: Principal, key: str | None) -> str | None:
+    """An ``Idempotency-Key`` as stored: a digest of the caller and the key, so that one
+    caller's key can neither replay nor block another caller's request."""
+    if key is None:
+        return None
+    return hashlib.sha256(f"{principal.kind}\n{principal.name}\n{key}".encode()).hexdigest()
 
 
 # scope="function": the commit runs before the response is sent, so a failed commit is an error
@@ -62,5 +79,6 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 TriagePolicyDep = Annotated[TriagePolicy, Depends(get_triage_policy)]
 GeocodeTablesDep = Annotated[GeocodeTables, Depends(get_geocode_tables)]
+HolidayCalendarDep = Annotated[HolidayCalendar, Depends(get_holiday_calendar)]
 TravelDep = Annotated[TravelTimeProvider, Depends(get_travel)]
 IdPath = Annotated[int, Path(ge=1, le=MAX_RECORD_ID, description="A record id.")]

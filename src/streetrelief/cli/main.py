@@ -6,8 +6,10 @@ import typer
 
 from streetrelief.cli import (
     db,
+    hotspots,
     jobs,
     notify,
+    patrols,
     privacy,
     regions,
     replay,
@@ -35,6 +37,8 @@ app.command("replay")(replay.replay)
 app.command("stats")(stats.stats)
 app.add_typer(teams.app, name="teams")
 app.add_typer(service_points.app, name="service-points")
+app.add_typer(hotspots.app, name="hotspots")
+app.add_typer(patrols.app, name="patrols")
 app.add_typer(weather.app, name="weather")
 app.add_typer(response.app, name="response")
 app.add_typer(users.app, name="users")

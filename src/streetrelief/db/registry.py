@@ -22,6 +22,7 @@ from streetrelief.notify.models import (
     NotifyDelivery,
     NotifySubscription,
 )
+from streetrelief.patrols.models import CheckIn, Hotspot, PatrolPlan, PatrolStop
 from streetrelief.people.models import Encounter, EncounterItem, Person
 from streetrelief.privacy.models import RetentionPolicy
 from streetrelief.regions.models import Region
@@ -49,11 +50,13 @@ __all__ = [
     "AuthToken",
     "Base",
     "CapFeed",
+    "CheckIn",
     "Dispatch",
     "DutyShift",
     "Encounter",
     "EncounterItem",
     "Event",
+    "Hotspot",
     "Incident",
     "NotifyAttempt",
     "NotifyChannel",
@@ -62,6 +65,8 @@ __all__ = [
     "NotifySubscription",
     "Partner",
     "PartnerKey",
+    "PatrolPlan",
+    "PatrolStop",
     "Person",
     "Region",
     "RegionGrant",

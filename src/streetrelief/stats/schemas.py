@@ -20,8 +20,10 @@ class Statistics(BaseModel):
     )
     encounters: int = Field(description="All encounters recorded, refusals included.")
     patrol_person_times: int = Field(
-        description="Staff sent out: team members summed over dispatches (巡查人次)."
+        description="Staff sent out: team members summed over dispatches, plus each team's "
+        "members once per night it checked in at hotspots (巡查人次)."
     )
+    patrol_check_ins: int = Field(description="Check-ins at hotspots by patrols.")
     vehicle_dispatches: int = Field(description="Dispatches of teams with a vehicle (出动车辆).")
     dispatches: int
     items_distributed: int = Field(description="Supplies handed to people, items (发放物资).")

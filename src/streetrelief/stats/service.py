@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -10,6 +11,7 @@ from streetrelief.core.errors import InvalidInputError
 from streetrelief.dispatch.service import dispatch_figures
 from streetrelief.incidents.service import incident_figures
 from streetrelief.intake.models import ACTIVE_CHANNELS
+from streetrelief.patrols.service.check_ins import patrol_figures
 from streetrelief.people.service import encounter_figures
 from streetrelief.regions.service import require_region
 from streetrelief.service_points.service import count_set_up
@@ -32,6 +34,7 @@ def compute_statistics(
     path = region.path
     encounters, assisted, items = encounter_figures(session, path, start, end)
     dispatches, staff, vehicles = dispatch_figures(session, path, start, end)
+    check_ins, patrol_staff = patrol_figures(session, path, start, end, ZoneInfo(region.timezone))
     inc = incident_figures(
         session,
         path,
@@ -48,7 +51,8 @@ def compute_statistics(
         end=end,
         person_times_assisted=assisted,
         encounters=encounters,
-        patrol_person_times=staff,
+        patrol_person_times=staff + patrol_staff,
+        patrol_check_ins=check_ins,
         vehicle_dispatches=vehicles,
         dispatches=dispatches,
         items_distributed=items,
