@@ -16,11 +16,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
-from streetrelief.core.geo import check_lat_lon, sphere_xyz_m
+from streetrelief.core.geo import check_lat_lon, haversine_m, sphere_xyz_m
 from streetrelief.dispatch.travel import StraightLineTravel, TravelEstimate
 from streetrelief.routing.graph import FloatArray, IndexArray, ModeGraph, load_graphs
 from streetrelief.teams.models import TravelMode
@@ -201,6 +202,7 @@ class RoadNetworkTravel:
             [target] * len(origins),
             origin_snap_m=origin_snap,
             target_snap_m=np.full(len(origins), target_snap),
+            same_node=origin_nodes == target_node,
             costs=costs,
             mode=mode,
         )
@@ -233,6 +235,7 @@ class RoadNetworkTravel:
             targets * len(origins),
             origin_snap_m=np.repeat(origin_snap, width),
             target_snap_m=np.tile(target_snap, len(origins)),
+            same_node=(origin_nodes[:, None] == target_nodes[None, :]).ravel(),
             costs=costs.ravel(),
             mode=mode,
         )
@@ -257,11 +260,13 @@ class RoadNetworkTravel:
         *,
         origin_snap_m: FloatArray,
         target_snap_m: FloatArray,
+        same_node: npt.NDArray[np.bool_],
         costs: FloatArray,
         mode: TravelMode,
     ) -> list[TravelEstimate]:
         """Turn packed path weights plus snap legs into estimates; the fallback where a snap
-        is too long."""
+        is too long. A pair that snaps to one node walks straight across instead: going to the
+        node and back would make even a point to itself a trip."""
         routed = (origin_snap_m <= self.max_snap_m) & (target_snap_m <= self.max_snap_m)
         packed = np.where(routed, costs, 0.0)
         time_units = np.floor(packed / LENGTH_SPAN)
@@ -270,6 +275,9 @@ class RoadNetworkTravel:
         distance_m = (length_units * LENGTH_QUANTUM_M + legs_m).tolist()
         time_s = (time_units * TIME_QUANTUM_S + legs_m / self.walking_speed_ms).tolist()
         out = list(map(TravelEstimate, distance_m, time_s))
+        for i in np.flatnonzero(routed & same_node).tolist():
+            across_m = haversine_m(*origins[i], *targets[i])
+            out[i] = TravelEstimate(across_m, across_m / self.walking_speed_ms)
         for i in np.flatnonzero(~routed).tolist():
             out[i] = replace(self.fallback.travel(origins[i], targets[i], mode), is_fallback=True)
         return out
