@@ -139,7 +139,7 @@ def _mode_graph(
     vehicle = mode is TravelMode.vehicle
     try:
         with warnings.catch_warnings():
-            # pyrosm warns about its own internals (e.g. pandas chained assignment).
+            # pyrosm warns about its own internals, and "no edges" comes back as None below.
             warnings.simplefilter("ignore")
             network = osm.get_network(
                 network_type=NETWORK_TYPE[mode],
@@ -148,9 +148,9 @@ def _mode_graph(
             )
     except PBFException as exc:
         raise RoadNetworkError(f"{path}: not a readable OpenStreetMap PBF file ({exc})") from exc
-    if network is None or len(network[1]) == 0:
+    nodes, edges = network if network is not None else (None, None)
+    if nodes is None or edges is None or len(edges) == 0:
         raise RoadNetworkError(f"{path}: no roads for {mode.value} travel in the extract")
-    nodes, edges = network
     node_ids = nodes["id"].to_numpy(dtype=np.int64)
     order = np.argsort(node_ids)
     sorted_ids = node_ids[order]
