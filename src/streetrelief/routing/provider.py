@@ -170,6 +170,16 @@ class RoadNetworkTravel:
             for mode, router in self._routers.items()
         ]
 
+    def extent(self, mode: TravelMode) -> tuple[float, float, float, float]:
+        """(min lat, max lat, min lon, max lon) of the mode's graph nodes, WGS-84 degrees."""
+        graph = self._routers[mode].graph
+        return (
+            float(graph.node_lat.min()),
+            float(graph.node_lat.max()),
+            float(graph.node_lon.min()),
+            float(graph.node_lon.max()),
+        )
+
     def one_to_many(
         self, origin: Point, targets: list[Point], mode: TravelMode
     ) -> list[TravelEstimate]:
