@@ -161,3 +161,14 @@ def test_point_5_km_off_the_extract_is_a_flagged_straight_line(helsinki: RoadNet
         estimate = helsinki.travel(station, out_at_sea, mode)
         assert estimate.is_fallback
         assert estimate.distance_m == pytest.approx(1.4 * haversine_m(*station, *out_at_sea))
+
+
+def test_large_matrices_run_in_batches_with_the_same_answers(
+    helsinki: RoadNetworkTravel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    points = spread_points(20)
+    whole = helsinki.many_to_many(points[:10], points[10:], TravelMode.walking)
+    # Room for three Dijkstra rows at a time: ten origins take four batches.
+    nodes = helsinki.summary()[0].nodes
+    monkeypatch.setattr("streetrelief.routing.provider.MAX_MATRIX_CELLS", 3 * nodes)
+    assert helsinki.many_to_many(points[:10], points[10:], TravelMode.walking) == whole

@@ -37,8 +37,8 @@ Dijkstra run finds the fastest path (the shortest among equally fast ones) and c
 path's length: up to 26,843 km and 93 hours, well beyond a city extract."""
 
 MAX_MATRIX_CELLS = 20_000_000
-"""Largest Dijkstra result held at once (sources x nodes, float64: 160 MB); bigger
-many-to-many requests run in batches of sources."""
+"""Largest Dijkstra result held at once (sources x graph nodes, float64: 160 MB); bigger
+many-to-many requests run in batches of sources, keeping only the columns asked for."""
 
 
 @dataclass(frozen=True)
@@ -81,18 +81,23 @@ class _ModeRouter:
         distance_m, nearest = self.tree.query(xy)
         return self.snap_nodes[nearest], np.asarray(distance_m, dtype=np.float64)
 
-    def costs_from(self, sources: IndexArray, *, reverse: bool = False) -> FloatArray:
-        """Packed path weights from each source to every node, shape (len(sources), n)."""
+    def costs_from(
+        self, sources: IndexArray, columns: IndexArray, *, reverse: bool = False
+    ) -> FloatArray:
+        """Packed path weights from each source to each node of ``columns`` (to each source
+        from them when ``reverse``), shape (len(sources), len(columns))."""
         graph = self.reverse if reverse else self.forward
         if len(sources) == 1:
             # min_only skips the predecessor bookkeeping: the fastest form for one source.
-            return np.atleast_2d(dijkstra(graph, directed=True, indices=sources, min_only=True))
-        rows_per_run = max(1, MAX_MATRIX_CELLS // max(1, self.graph.node_count))
-        runs = [
-            np.atleast_2d(dijkstra(graph, directed=True, indices=sources[i : i + rows_per_run]))
-            for i in range(0, len(sources), rows_per_run)
-        ]
-        return np.vstack(runs)
+            costs = dijkstra(graph, directed=True, indices=sources, min_only=True)
+            return np.asarray(costs[columns], dtype=np.float64).reshape(1, -1)
+        rows_per_run = max(1, MAX_MATRIX_CELLS // self.graph.node_count)
+        return np.vstack(
+            [
+                dijkstra(graph, directed=True, indices=sources[i : i + rows_per_run])[:, columns]
+                for i in range(0, len(sources), rows_per_run)
+            ]
+        )
 
 
 class RoadNetworkTravel:
@@ -206,7 +211,7 @@ class RoadNetworkTravel:
         if target_snap > self.max_snap_m:
             costs = np.zeros(len(origins))  # unused: every estimate falls back
         else:
-            costs = router.costs_from(np.array([target_node]), reverse=True)[0, origin_nodes]
+            costs = router.costs_from(np.array([target_node]), origin_nodes, reverse=True)[0]
         return self._estimates(
             origins,
             [target] * len(origins),
@@ -236,9 +241,9 @@ class RoadNetworkTravel:
         sources, inverse = np.unique(origin_nodes, return_inverse=True)
         sinks, sink_inverse = np.unique(target_nodes, return_inverse=True)
         if len(sinks) < len(sources):
-            costs = router.costs_from(sinks, reverse=True)[sink_inverse][:, origin_nodes].T
+            costs = router.costs_from(sinks, origin_nodes, reverse=True)[sink_inverse].T
         else:
-            costs = router.costs_from(sources)[inverse][:, target_nodes]
+            costs = router.costs_from(sources, target_nodes)[inverse]
         width = len(targets)
         flat = self._estimates(
             [o for o in origins for _ in range(width)],
