@@ -165,3 +165,13 @@ def test_second_load_reads_the_cache(block_pbf: Path, tmp_path: Path) -> None:
         max_snap_m=500.0,
     )
     assert len(list(tmp_path.glob("*.npz"))) == 2
+
+
+def test_damaged_cache_is_rebuilt(block_pbf: Path, tmp_path: Path) -> None:
+    load(block_pbf, tmp_path)
+    (cached,) = tmp_path.glob("*.npz")
+    cached.write_bytes(b"cut short")
+    rebuilt = load(block_pbf, tmp_path)
+    assert not rebuilt.from_cache
+    assert load(block_pbf, tmp_path).from_cache
+    assert list(tmp_path.glob("*.npz")) == [cached]  # no partial files left behind

@@ -10,7 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import tempfile
 import warnings
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,7 +109,11 @@ def load_graphs(
         cache_file = cache_dir / f"{path.name}.{_cache_key(path, walking_speed_kmh)}.npz"
         if cache_file.is_file():
             report(f"loading cached graphs from {cache_file}")
-            return _read_cache(cache_file), True
+            try:
+                return _read_cache(cache_file), True
+            except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+                # A damaged cache (a full disk, a copy cut short) is rebuilt, not fatal.
+                logger.warning("%s: unreadable cached graph, building again (%s)", cache_file, exc)
     graphs = build_graphs(path, walking_speed_kmh=walking_speed_kmh, progress=report)
     if cache_file is not None:
         report(f"writing {cache_file}")
@@ -215,9 +222,16 @@ def _write_cache(cache_file: Path, graphs: dict[TravelMode, ModeGraph]) -> None:
         for mode, graph in graphs.items()
         for field in _FIELDS
     }
-    partial = cache_file.with_suffix(".partial.npz")
-    np.savez(partial, **arrays)
-    partial.replace(cache_file)  # atomic, so a reader never sees half a file
+    # A file of this writer's own, then an atomic rename: a reader, or a second process
+    # building the same graph, never sees half a file.
+    handle, partial = tempfile.mkstemp(dir=cache_file.parent, suffix=".partial.npz")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            np.savez(stream, **arrays)
+        Path(partial).replace(cache_file)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
 
 
 def _read_cache(cache_file: Path) -> dict[TravelMode, ModeGraph]:
