@@ -165,7 +165,7 @@ def _mode_graph(
     v = order[np.searchsorted(sorted_ids, edges["v"].to_numpy(dtype=np.int64))]
     length_m = edges["length"].to_numpy(dtype=np.float64)
     if vehicle:
-        speed_kmh = road_speeds_kmh(edges["highway"], edges["maxspeed"])
+        speed_kmh = road_speeds_kmh(edges["highway"], _tag(edges, "maxspeed"))
         forward, backward = _directions(edges)
     else:
         speed_kmh = np.full(len(edges), walking_speed_kmh)
@@ -187,13 +187,19 @@ def _mode_graph(
 
 def _directions(edges: pd.DataFrame) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     """Whether vehicles may drive each way from u to v (forward) and from v to u (backward)."""
-    oneway = edges["oneway"].fillna("").astype(str).str.lower()
+    oneway = _tag(edges, "oneway").str.lower()
+    circular = _tag(edges, "junction").isin(ONEWAY_JUNCTIONS) & (oneway != "no")
     reverse = oneway.isin(ONEWAY_REVERSE).to_numpy()
-    one_way = oneway.isin(ONEWAY_FORWARD).to_numpy()
-    if "junction" in edges:
-        circular = edges["junction"].fillna("").astype(str).isin(ONEWAY_JUNCTIONS)
-        one_way |= (circular & (oneway != "no")).to_numpy()
+    one_way = (oneway.isin(ONEWAY_FORWARD) | circular).to_numpy()
     return ~reverse, ~one_way
+
+
+def _tag(edges: pd.DataFrame, key: str) -> pd.Series:
+    """One tag of every edge as text, "" where untagged; pyrosm leaves out the column of a
+    tag that no way in the extract carries."""
+    if key not in edges:
+        return pd.Series("", index=edges.index)
+    return edges[key].fillna("").astype(str)
 
 
 def _cache_key(path: Path, walking_speed_kmh: float) -> str:
