@@ -194,3 +194,12 @@ def test_damaged_cache_is_rebuilt(block_pbf: Path, tmp_path: Path) -> None:
     assert not rebuilt.from_cache
     assert load(block_pbf, tmp_path).from_cache
     assert list(tmp_path.glob("*.npz")) == [cached]  # no partial files left behind
+
+
+def test_unwritable_cache_still_gives_a_network(block_pbf: Path, tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("a file where the cache folder should be")
+    travel = load(block_pbf, not_a_folder)
+    assert not travel.from_cache
+    estimate = travel.travel(B, A, TravelMode.vehicle)
+    assert estimate.distance_m == pytest.approx(metres(A, B), abs=0.2)

@@ -117,7 +117,11 @@ def load_graphs(
     graphs = build_graphs(path, walking_speed_kmh=walking_speed_kmh, progress=report)
     if cache_file is not None:
         report(f"writing {cache_file}")
-        _write_cache(cache_file, graphs)
+        try:
+            _write_cache(cache_file, graphs)
+        except OSError as exc:
+            # The cache only saves time: a read-only or full disk costs the next start a build.
+            logger.warning("%s: cannot cache the road graph (%s)", cache_file, exc)
     return graphs, False
 
 
