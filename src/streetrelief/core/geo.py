@@ -11,6 +11,8 @@ import math
 from collections.abc import Sequence
 
 import h3
+import numpy as np
+import numpy.typing as npt
 from shapely.geometry import Point, Polygon
 
 from streetrelief.core.errors import InvalidInputError
@@ -50,6 +52,21 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dl = math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def sphere_xyz_m(lat: npt.ArrayLike, lon: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Earth-centred Cartesian coordinates of WGS-84 points on the sphere of radius
+    ``EARTH_RADIUS_M``, metres, shape (n, 3).
+
+    The straight (chord) distance between two such points is the great-circle distance to
+    within 1 mm up to 10 km apart, anywhere on Earth, so a KD-tree over them finds nearest
+    neighbours without choosing a map projection.
+    """
+    phi, lam = np.radians(lat), np.radians(lon)
+    cos_phi = np.cos(phi)
+    return EARTH_RADIUS_M * np.column_stack(
+        [cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)]
+    )
 
 
 def shape_polygon(ring: Sequence[tuple[float, float]]) -> Polygon:
