@@ -24,7 +24,7 @@ from streetrelief.notify.models import (
 )
 from streetrelief.people.models import Encounter, EncounterItem, Person
 from streetrelief.privacy.models import RetentionPolicy
-from streetrelief.regions.models import Region
+from streetrelief.regions.models import Region, RegionBoundary
 from streetrelief.response.models import RegionResponse, ResponseActivation, ResponseTask
 from streetrelief.service_points.models import ServicePoint
 from streetrelief.supplies.models import StockLevel
@@ -64,6 +64,7 @@ __all__ = [
     "PartnerKey",
     "Person",
     "Region",
+    "RegionBoundary",
     "RegionGrant",
     "RegionResponse",
     "Report",

@@ -22,7 +22,8 @@ from streetrelief.core.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from streetrelief.core.geo import check_lat_lon, h3_cell
+from streetrelief.core.datum import to_wgs84
+from streetrelief.core.geo import h3_cell
 from streetrelief.db.outbox import serialize_writers
 from streetrelief.dispatch.service import auto_dispatch
 from streetrelief.dispatch.travel import TravelTimeProvider
@@ -31,14 +32,39 @@ from streetrelief.incidents.models import IncidentStatus
 from streetrelief.intake import repository
 from streetrelief.intake.models import Report
 from streetrelief.intake.schemas import ReportCreate
+from streetrelief.regions.address import parse_address
 from streetrelief.regions.models import Region
-from streetrelief.regions.service import Scope, in_scope, locate_region, require_region
+from streetrelief.regions.service import (
+    Scope,
+    existing_region_codes,
+    in_scope,
+    locate_region,
+    require_region,
+)
 from streetrelief.triage.policy import TriagePolicy
 from streetrelief.triage.service import triage_incident
 
 MAX_REPORT_AGE = timedelta(days=30)
 """How far in the past a report's time may lie: older news of someone in the cold cannot be
 acted on, and a partner's backfill older than a month belongs in an archive, not in dispatch."""
+
+
+class LocationOutsideRegionsError(InvalidInputError):
+    """A report whose place lies in no region of the tree: it is refused, never filed under a
+    default region."""
+
+    code = "location_outside_regions"
+
+
+@dataclass(frozen=True)
+class ReportSource:
+    """Who handed a report in, beyond its channel: a partner system and whether it is a
+    machine (camera, sensor) whose reports wait for a person's confirmation."""
+
+    partner_id: int | None = None
+    is_machine_source: bool = False
+    location_note: str | None = None
+    """Set by a channel that placed the report itself (e.g. at a region centre)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +94,7 @@ def receive_report(
     travel: TravelTimeProvider,
     idempotency_key: str | None = None,
     scope: Scope = None,
+    source: ReportSource | None = None,
 ) -> IntakeResult:
     """Store a report, merge it into an open incident or open one, and triage.
 
@@ -75,12 +102,20 @@ def receive_report(
         data: the validated report (WGS-84).
         idempotency_key: the client's key; a repeat with the same body returns the first result.
         scope: the sender's jurisdiction; a report located outside it is refused.
+        source: the partner system behind the report, if any.
+
+    Coordinates are converted to WGS-84 from the datum the report declares
+    (:mod:`streetrelief.core.datum`). The region comes from ``region_code``, else from the
+    coordinates (boundary, else nearest centre); when the address names another region the
+    report keeps the coordinates' region and says so in ``location_note`` for the dispatcher.
+    Reports from machine sources are stored and merged but never dispatched automatically.
 
     Raises:
         IdempotencyKeyReusedError: the key was used before with another body.
         UnknownRegionError: ``region_code`` is unknown.
-        InvalidInputError: coordinates or time out of range, unknown condition codes, or no
-            region near the location.
+        InvalidInputError: coordinates impossible (out of range, NaN, swapped) or time out of
+            range, or unknown condition codes.
+        LocationOutsideRegionsError: no region of the tree holds the location.
         PermissionDeniedError: the location lies outside ``scope``.
     """
     serialize_writers(session)
@@ -98,7 +133,8 @@ def receive_report(
                 earlier, incident.id, incident.status, incident.priority, None, is_replay=True
             )
 
-    check_lat_lon(data.lat, data.lon)
+    source = source or ReportSource()
+    lat, lon = to_wgs84(data.lat, data.lon, data.coordinate_system)
     now = clock.now()
     check_not_future(data.reported_at, now, "reported_at")
     if now - data.reported_at > MAX_REPORT_AGE:
@@ -111,20 +147,29 @@ def receive_report(
             f"unknown condition codes {sorted(unknown)}; known: {sorted(policy.conditions)}",
             field="conditions",
         )
-    region = _region_for(session, data)
+    region = _region_for(session, data, lat, lon)
+    location_note = source.location_note or _address_mismatch(session, data, region)
     if not in_scope(region, scope):
         raise PermissionDeniedError(
             f"the report's location lies in {region.code}, outside the regions you may report in"
         )
 
-    match = incidents.find_merge_match(session, data.lat, data.lon, data.reported_at, policy.merge)
+    match = incidents.find_merge_match(session, lat, lon, data.reported_at, policy.merge)
     report = Report(
         channel=data.channel,
         reported_at=data.reported_at,
         received_at=now,
-        lat=data.lat,
-        lon=data.lon,
-        h3_cell=h3_cell(data.lat, data.lon),
+        lat=lat,
+        lon=lon,
+        h3_cell=h3_cell(lat, lon),
+        source_crs=data.coordinate_system.value,
+        source_lat=data.lat,
+        source_lon=data.lon,
+        service_code=data.service_code,
+        media_url=data.media_url,
+        location_note=location_note,
+        partner_id=source.partner_id,
+        needs_confirmation=source.is_machine_source,
         region_code=region.code,
         description=data.description,
         conditions=list(data.conditions),
@@ -160,8 +205,8 @@ def receive_report(
         incident = incidents.open_incident(
             session,
             region_code=region.code,
-            lat=data.lat,
-            lon=data.lon,
+            lat=lat,
+            lon=lon,
             channel=data.channel,
             conditions=data.conditions,
             people_count=data.people_count,
@@ -172,7 +217,7 @@ def receive_report(
         session.add(report)
         session.flush()
         triage_incident(session, incident, policy=policy, now=now)
-    if incident.status == IncidentStatus.triaged:
+    if incident.status == IncidentStatus.triaged and not report.needs_confirmation:
         dispatch = auto_dispatch(session, incident, policy=policy, travel=travel, now=now)
         dispatch_id = dispatch.id if dispatch is not None else None
     return IntakeResult(
@@ -180,16 +225,34 @@ def receive_report(
     )
 
 
-def _region_for(session: Session, data: ReportCreate) -> Region:
+def _region_for(session: Session, data: ReportCreate, lat: float, lon: float) -> Region:
     if data.region_code is not None:
         return require_region(session, data.region_code)
-    region = locate_region(session, data.lat, data.lon)
+    region = locate_region(session, lat, lon)
     if region is None:
-        raise InvalidInputError(
-            "no region is known near this location; give region_code or import regions",
-            field="region_code",
+        raise LocationOutsideRegionsError(
+            f"({lat:.5f}, {lon:.5f}) lies in no known region; check the coordinates and their "
+            "coordinate_system, or give region_code",
+            field="lat/lon",
         )
     return region
+
+
+def _address_mismatch(session: Session, data: ReportCreate, region: Region) -> str | None:
+    """A note when the address names a region of the tree that neither contains nor lies in
+    the region found from the coordinates; None when they agree or the address names none."""
+    if not data.address or data.region_code is not None:
+        return None
+    named = parse_address(data.address).finest_code
+    if named is None or not existing_region_codes(session, [named]):
+        return None
+    other = require_region(session, named)
+    if region.path.startswith(other.path) or other.path.startswith(region.path):
+        return None
+    return (
+        f"address names {other.name} ({other.code}) but the coordinates lie in "
+        f"{region.name} ({region.code}); check with the reporter"
+    )
 
 
 def reports_for_incident(session: Session, incident_id: int) -> Sequence[Report]:

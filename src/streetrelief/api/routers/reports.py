@@ -18,6 +18,7 @@ from streetrelief.intake.models import Channel
 from streetrelief.intake.schemas import ReportAccepted, ReportCreate, ReportRead, ReportReceipt
 from streetrelief.intake.service import (
     PUBLIC_STATUS,
+    IntakeResult,
     public_status,
     receive_report,
     reports_for_incident,
@@ -93,12 +94,20 @@ def post_report(
             received_at=r.received_at,
             status=PUBLIC_STATUS[IncidentStatus(result.incident_status)],
         )
+    return accepted(result)
+
+
+def accepted(result: IntakeResult) -> ReportAccepted:
+    """The answer to staff or a partner for an accepted report."""
+    r = result.report
     return ReportAccepted(
         report_id=r.id,
         incident_id=result.incident_id,
         is_merged=r.is_merged,
         merge_reason=r.merge_reason,
         region_code=r.region_code,
+        location_note=r.location_note,
+        needs_confirmation=r.needs_confirmation,
         incident_status=result.incident_status,
         priority=result.priority,
         dispatch_id=result.dispatch_id,
