@@ -21,9 +21,7 @@ class ReportCreate(BaseModel):
         description="When the reporter saw the situation, ISO 8601 with a UTC offset."
     )
     lat: float = Field(ge=-90, le=90, description="Latitude, degrees in ``coordinate_system``.")
-    lon: float = Field(
-        ge=-180, le=180, description="Longitude, degrees in ``coordinate_system``."
-    )
+    lon: float = Field(ge=-180, le=180, description="Longitude, degrees in ``coordinate_system``.")
     coordinate_system: CoordinateSystem = Field(
         CoordinateSystem.wgs84,
         description="Datum of lat/lon: wgs84 (GPS), gcj02 (AMap, Tencent) or bd09 (Baidu); "

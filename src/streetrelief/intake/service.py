@@ -11,26 +11,28 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from streetrelief.core.clock import Clock, check_not_future
+from streetrelief.core.datum import to_wgs84
 from streetrelief.core.errors import (
+    ConflictError,
     IdempotencyKeyReusedError,
     InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
 )
-from streetrelief.core.datum import to_wgs84
 from streetrelief.core.geo import h3_cell
-from streetrelief.db.outbox import serialize_writers
+from streetrelief.db.outbox import emit, serialize_writers
 from streetrelief.dispatch.service import auto_dispatch
 from streetrelief.dispatch.travel import TravelTimeProvider
 from streetrelief.incidents import service as incidents
 from streetrelief.incidents.models import IncidentStatus
 from streetrelief.intake import repository
 from streetrelief.intake.models import Report
+from streetrelief.intake.partner_feed import FeedMapping, map_report
 from streetrelief.intake.schemas import ReportCreate
 from streetrelief.regions.address import parse_address
 from streetrelief.regions.models import Region
@@ -290,3 +292,134 @@ def public_status(session: Session, tracking_code: str) -> tuple[Report, str]:
         raise NotFoundError("no report has this tracking code")
     incident = incidents.require_incident(session, report.incident_id)
     return report, PUBLIC_STATUS.get(IncidentStatus(incident.status), "received")
+
+
+@dataclass(frozen=True)
+class AddressPlacement:
+    """Where a report that came with an address but no coordinates is placed."""
+
+    point: tuple[float, float]
+    """(lat, lon) of the region centre, WGS-84 degrees."""
+    note: str
+
+
+def place_from_address(session: Session, address: str) -> AddressPlacement | None:
+    """The centre of the finest region of the tree that a Chinese address names, with a note
+    that the place is approximate; None when the address names no region with a centre."""
+    named = parse_address(address)
+    codes = [c for c in (named.county_code, named.prefecture_code, named.province_code) if c]
+    stored = existing_region_codes(session, codes)
+    for code in codes:
+        if code not in stored:
+            continue
+        region = require_region(session, code)
+        if region.lat is not None and region.lon is not None:
+            return AddressPlacement(
+                (region.lat, region.lon),
+                f"no coordinates: placed at the centre of {region.name} ({region.code}) from "
+                "the address; ask the reporter where exactly",
+            )
+    return None
+
+
+class FeedNotConfiguredError(ConflictError):
+    """A partner that sends its own JSON before an administrator has mapped it."""
+
+    code = "feed_not_configured"
+
+
+def receive_partner_report(
+    session: Session,
+    body: object,
+    *,
+    partner_id: int,
+    mapping: FeedMapping | None,
+    clock: Clock,
+    policy: TriagePolicy,
+    travel: TravelTimeProvider,
+    scope: Scope,
+) -> IntakeResult:
+    """Receive a partner's own report JSON through its mapping.
+
+    The partner's record id (mapped to ``source_id``) makes the report idempotent: the same
+    record sent again answers the first result, whatever else changed in the body.
+
+    Raises:
+        FeedNotConfiguredError: (409) the partner has no mapping yet.
+        InvalidInputError: the body does not map to a valid report (see ``map_report``).
+        and what :func:`receive_report` raises.
+    """
+    if mapping is None:
+        raise FeedNotConfiguredError(
+            "this partner's field mapping is not set; ask the administrator "
+            "(`streetrelief partners feed NAME mapping.json`)"
+        )
+    data = map_report(mapping, body)
+    earlier = repository.by_partner_record(session, partner_id, data.source_id or "")
+    if earlier is not None:
+        incident = incidents.require_incident(session, earlier.incident_id)
+        return IntakeResult(
+            earlier, incident.id, incident.status, incident.priority, None, is_replay=True
+        )
+    return receive_report(
+        session,
+        data,
+        clock=clock,
+        policy=policy,
+        travel=travel,
+        scope=scope,
+        source=ReportSource(partner_id=partner_id, is_machine_source=mapping.is_machine_source),
+    )
+
+
+def partner_report_status(session: Session, partner_id: int, source_id: str) -> tuple[Report, str]:
+    """A partner's report by its own record id, with the incident's status (the lifecycle
+    word: new, triaged, dispatched, ... resolved).
+
+    Raises:
+        NotFoundError: the partner sent no such record.
+    """
+    report = repository.by_partner_record(session, partner_id, source_id)
+    if report is None:
+        raise NotFoundError(f"no report with record id {source_id!r} from this partner")
+    return report, incidents.require_incident(session, report.incident_id).status
+
+
+def confirm_report(
+    session: Session, report_id: int, *, is_confirmed: bool, now: datetime
+) -> Report:
+    """Record a person's verdict on a machine source's report: seen (True) or false alarm.
+
+    Raises:
+        NotFoundError: no such report.
+        ConflictError: the report needs no confirmation, or has its verdict already.
+    """
+    report = report_by_id(session, report_id)
+    if not report.needs_confirmation:
+        raise ConflictError("this report is not from a machine source; nothing to confirm")
+    if report.is_confirmed is not None:
+        raise ConflictError("this report was confirmed or rejected already")
+    report.is_confirmed = is_confirmed
+    report.confirmed_at = now
+    emit(
+        session,
+        type_="report.confirmed" if is_confirmed else "report.rejected",
+        subject="report",
+        subject_id=report.id,
+        at=now,
+        region_code=report.region_code,
+        payload={"incident_id": report.incident_id},
+    )
+    return report
+
+
+def report_by_id(session: Session, report_id: int) -> Report:
+    """The report with ``report_id``.
+
+    Raises:
+        NotFoundError: no such report.
+    """
+    report = repository.get(session, report_id)
+    if report is None:
+        raise NotFoundError(f"report {report_id} not found")
+    return report

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import shapely
+from numpy.typing import NDArray
 from shapely import STRtree
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 from sqlalchemy.orm import Session
 
 from streetrelief.core.datum import CoordinateSystem, is_in_mainland_china, shift_to_wgs84
@@ -137,11 +139,12 @@ def _to_wgs84(geometry: BaseGeometry, crs: CoordinateSystem) -> BaseGeometry:
     if crs is CoordinateSystem.wgs84 or not is_in_mainland_china(centre.y, centre.x):
         return geometry
 
-    def shift(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float], list[float]]:
-        pairs = [shift_to_wgs84(y, x, crs) for x, y in zip(xs, ys, strict=True)]
-        return [lon for _lat, lon in pairs], [lat for lat, _lon in pairs]
+    def shift(coords: NDArray[np.float64]) -> NDArray[np.float64]:
+        # shapely hands over an (n, 2) array of (x=lon, y=lat) rows.
+        pairs = [shift_to_wgs84(lat, lon, crs) for lon, lat in coords]
+        return np.array([(lon, lat) for lat, lon in pairs], dtype=np.float64)
 
-    return transform(shift, geometry)
+    return shapely.transform(geometry, shift)
 
 
 def region_by_boundary(session: Session, lat: float, lon: float) -> Region | None:

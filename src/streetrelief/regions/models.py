@@ -69,4 +69,6 @@ class RegionBoundary(Base):
     min_lon: Mapped[float] = mapped_column(Float)
     max_lon: Mapped[float] = mapped_column(Float)
 
-    __table_args__ = (Index("ix_region_boundaries_box", "min_lat", "max_lat", "min_lon", "max_lon"),)
+    __table_args__ = (
+        Index("ix_region_boundaries_box", "min_lat", "max_lat", "min_lon", "max_lon"),
+    )

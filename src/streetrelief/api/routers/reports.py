@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Path, Response, status
 from streetrelief.access.principal import Principal, require_in_jurisdiction
 from streetrelief.access.roles import Permission, Role
 from streetrelief.api.deps import ClockDep, IdPath, SessionDep, TravelDep, TriagePolicyDep
+from streetrelief.api.limits import throttle_intake
 from streetrelief.api.security import require
 from streetrelief.core.errors import IdempotencyKeyReusedError, PermissionDeniedError
 from streetrelief.incidents.models import IncidentStatus
@@ -39,7 +40,7 @@ def _check_channel(principal: Principal, channel: Channel) -> None:
         )
 
 
-def _caller_key(principal: Principal, key: str | None) -> str | None:
+def caller_key(principal: Principal, key: str | None) -> str | None:
     """The key as stored: a digest of the caller and the key, so that one caller's key can
     neither replay nor block another caller's report."""
     if key is None:
@@ -51,6 +52,7 @@ def _caller_key(principal: Principal, key: str | None) -> str | None:
     "/reports",
     status_code=status.HTTP_201_CREATED,
     response_model=ReportAccepted | ReportReceipt,
+    dependencies=[Depends(throttle_intake)],
 )
 def post_report(
     data: ReportCreate,
@@ -77,7 +79,7 @@ def post_report(
             clock=clock,
             policy=policy,
             travel=travel,
-            idempotency_key=_caller_key(principal, idempotency_key),
+            idempotency_key=caller_key(principal, idempotency_key),
             scope=None if principal.role is Role.public else principal.scope,
         )
     except IdempotencyKeyReusedError as exc:
