@@ -182,13 +182,14 @@ class TestBadInput:
         self, start: str | None, end: str | None, ok: bool
     ) -> None:
         now = datetime(2026, 1, 20, tzinfo=UTC)
-        parse = datetime.fromisoformat
+        first = datetime.fromisoformat(start) if start else None
+        last = datetime.fromisoformat(end) if end else None
         if ok:
-            window = search_window(start and parse(start), end and parse(end), now)
+            window = search_window(first, last, now)
             assert window.end - window.start == timedelta(days=90)
         else:
             with pytest.raises(InvalidInputError, match="start_date"):
-                search_window(start and parse(start), end and parse(end), now)
+                search_window(first, last, now)
 
 
 @pytest.mark.slow

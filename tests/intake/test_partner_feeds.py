@@ -20,7 +20,7 @@ from tests.factories.access import bearer, make_user
 from tests.factories.regions import beijing_tree
 from tests.factories.reports import report_body
 
-MAPPING = {
+MAPPING: dict[str, object] = {
     "fields": {
         "source_id": "caseNo",
         "reported_at": "alarmTime",

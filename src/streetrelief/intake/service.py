@@ -29,7 +29,7 @@ from streetrelief.db.outbox import emit, serialize_writers
 from streetrelief.dispatch.service import auto_dispatch
 from streetrelief.dispatch.travel import TravelTimeProvider
 from streetrelief.incidents import service as incidents
-from streetrelief.incidents.models import IncidentStatus
+from streetrelief.incidents.models import Incident, IncidentStatus
 from streetrelief.intake import repository
 from streetrelief.intake.models import Report
 from streetrelief.intake.partner_feed import FeedMapping, map_report
@@ -156,7 +156,15 @@ def receive_report(
             f"the report's location lies in {region.code}, outside the regions you may report in"
         )
 
-    match = incidents.find_merge_match(session, lat, lon, data.reported_at, policy.merge)
+    match = incidents.find_merge_match(
+        session,
+        lat,
+        lon,
+        data.reported_at,
+        policy.merge,
+        conditions=data.conditions,
+        people_count=data.people_count,
+    )
     report = Report(
         channel=data.channel,
         reported_at=data.reported_at,
@@ -423,3 +431,85 @@ def report_by_id(session: Session, report_id: int) -> Report:
     if report is None:
         raise NotFoundError(f"report {report_id} not found")
     return report
+
+
+MOVE_NOTE_MAX = 300
+"""Longest dispatcher's note kept with a moved report, characters (the reason column holds
+400 with the prefix)."""
+
+
+def move_report(
+    session: Session,
+    report_id: int,
+    *,
+    to_incident_id: int | None,
+    by: str,
+    note: str,
+    policy: TriagePolicy,
+    now: datetime,
+) -> Report:
+    """A dispatcher's merge by hand, or its undo: move a report into another open incident, or
+    (``to_incident_id`` None) out into a new incident of its own. Both incidents are recounted
+    from their reports and triaged again; one left without reports is cancelled. The report
+    keeps who moved it and why.
+
+    Raises:
+        NotFoundError: no such report or incident.
+        ConflictError: the target is the report's own incident or is closed.
+    """
+    serialize_writers(session)
+    report = report_by_id(session, report_id)
+    source = incidents.require_incident(session, report.incident_id, for_update=True)
+    if to_incident_id == source.id:
+        raise ConflictError("the report is in that incident already", field="incident_id")
+    if to_incident_id is None:
+        target = incidents.open_incident(
+            session,
+            region_code=report.region_code,
+            lat=report.lat,
+            lon=report.lon,
+            channel=report.channel,
+            conditions=report.conditions,
+            people_count=report.people_count,
+            reported_at=report.reported_at,
+            now=now,
+        )
+    else:
+        target = incidents.require_incident(session, to_incident_id, for_update=True)
+        if not target.is_open:
+            raise ConflictError(f"incident {target.id} is closed", field="incident_id")
+    report.incident_id = target.id
+    report.is_merged = to_incident_id is not None
+    action = "merged by hand" if to_incident_id is not None else "split out by hand"
+    report.merge_reason = f"{action} by {by}: {note[:MOVE_NOTE_MAX]}"
+    report.merge_distance_m = None
+    session.flush()
+    for incident in (source, target):
+        _recount(session, incident, now=now, note=f"its reports were moved to {target.id}")
+        if incident.is_open:
+            triage_incident(session, incident, policy=policy, now=now)
+    emit(
+        session,
+        type_="report.moved",
+        subject="report",
+        subject_id=report.id,
+        at=now,
+        region_code=report.region_code,
+        payload={"from_incident_id": source.id, "to_incident_id": target.id, "by": by},
+    )
+    return report
+
+
+def _recount(session: Session, incident: Incident, *, now: datetime, note: str) -> None:
+    reports = repository.for_incident(session, incident.id)
+    incidents.summarise_reports(
+        session,
+        incident,
+        conditions={c for r in reports for c in r.conditions},
+        people_count=max((r.people_count for r in reports), default=0),
+        report_count=len(reports),
+        first_reported_at=min((r.reported_at for r in reports), default=None),
+        last_reported_at=max((r.reported_at for r in reports), default=None),
+        now=now,
+        note=note,
+    )
