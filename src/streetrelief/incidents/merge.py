@@ -69,6 +69,8 @@ def compare(window: MergeWindow, incident: Situation, report: Situation) -> Merg
     gap = gap_s(report.first_at, incident.first_at, incident.last_at)
     allowed = allowed_distance_m(window, gap)
     where = f"{distance:.0f} m away (allowed {allowed:.0f} m at {gap / 60:.0f} min)"
+    if gap > window.window_s:
+        return MergeVerdict(False, distance, gap, allowed, f"too late: {gap / 3600:.1f} h apart")
     if distance > allowed:
         return MergeVerdict(False, distance, gap, allowed, f"too far: {where}")
     clash = _vulnerability_clash(window.vulnerability_conditions, incident, report)
