@@ -7,6 +7,7 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
+from schemathesis.core.result import Ok
 from sqlalchemy.orm import Session
 
 from streetrelief.core.clock import FixedClock
@@ -23,7 +24,7 @@ def test_no_server_error(app: FastAPI, session: Session, clock: FixedClock) -> N
     beijing_tree(session)
     headers = bearer(session, make_user(session, now=clock.now(), username="fuzz"), now=clock.now())
     schema = schemathesis.openapi.from_asgi("/openapi.json", app).include(path_regex=INTAKE_PATHS)
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [r.ok() for r in schema.get_all_operations() if isinstance(r, Ok)]
     assert len(operations) >= 10
 
     for operation in operations:
@@ -35,7 +36,7 @@ def test_no_server_error(app: FastAPI, session: Session, clock: FixedClock) -> N
             database=None,
             suppress_health_check=list(HealthCheck),
         )
-        def call(case: schemathesis.Case) -> None:
+        def call(case: schemathesis.Case) -> None:  # type: ignore[type-arg]  # its parameters are internal
             response = case.call(headers=headers)
             assert response.status_code < 500, (case.method, case.formatted_path, response.text)
 
