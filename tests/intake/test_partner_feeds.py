@@ -16,6 +16,7 @@ from streetrelief.access.roles import Role
 from streetrelief.access.service import set_feed_mapping
 from streetrelief.core.clock import FixedClock
 from streetrelief.core.signing import sign
+from streetrelief.stats.service import compute_statistics
 from tests.factories.access import bearer, make_user
 from tests.factories.regions import beijing_tree
 from tests.factories.reports import report_body
@@ -157,6 +158,11 @@ class TestPartnerFeed:
         )
         assert confirm.status_code == 200, confirm.text
         assert confirm.json()["is_confirmed"] is True
+        figures = compute_statistics(
+            session, "11", clock.now() - timedelta(hours=1), clock.now(), now=clock.now()
+        )
+        assert (figures.machine_reports, figures.machine_reports_judged) == (1, 1)
+        assert figures.machine_confirmation_rate == 1.0
         twice = client.post(
             f"/api/v1/reports/{report_id}/confirmation", json={"is_confirmed": False}, headers=auth
         )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from streetrelief.incidents.models import Incident
 from streetrelief.intake.models import Report
+from streetrelief.regions.repository import in_subtree
 from streetrelief.regions.service import Scope, scope_clause
 
 
@@ -72,3 +73,19 @@ def by_partner_record(session: Session, partner_id: int, source_id: str) -> Repo
 def get(session: Session, report_id: int) -> Report | None:
     """The report with ``report_id``, or None."""
     return session.get(Report, report_id)
+
+
+def machine_report_counts(
+    session: Session, region_path: str, start: datetime, end: datetime
+) -> tuple[int, int, int]:
+    """(machine reports, of them judged by a person, of them confirmed) reported in the
+    subtree at ``region_path`` over [start, end)."""
+    stmt = select(Report.is_confirmed, func.count()).where(
+        Report.needs_confirmation.is_(True),
+        Report.reported_at >= start,
+        Report.reported_at < end,
+        in_subtree(Report.region_code, region_path),
+    )
+    counts = {verdict: int(n) for verdict, n in session.execute(stmt.group_by(Report.is_confirmed))}
+    judged = counts.get(True, 0) + counts.get(False, 0)
+    return sum(counts.values()), judged, counts.get(True, 0)

@@ -513,3 +513,11 @@ def _recount(session: Session, incident: Incident, *, now: datetime, note: str) 
         now=now,
         note=note,
     )
+
+
+def machine_report_figures(
+    session: Session, region_path: str, start: datetime, end: datetime
+) -> tuple[int, int, int]:
+    """(machine-source reports, judged by a person, confirmed) in a subtree over [start, end);
+    confirmed over judged is the sources' confirmation rate."""
+    return repository.machine_report_counts(session, region_path, start, end)
