@@ -15,7 +15,8 @@ What it does:
 3. creates a small region tree over the API (a province, a city and its districts with centres);
 4. from this process sends ``--warmup`` unmeasured requests, then ``--requests`` measured ones
    with ``--concurrency`` in flight, first to ``GET /healthz`` (the bare ceiling: routing,
-   HTTP and JSON, no database) and then to ``POST /api/v1/reports`` with varied reports;
+   HTTP and JSON, no database), then to ``POST /api/v1/reports`` with varied reports, then
+   to ``POST /open311/v2/requests.json`` with the same kind of reports as Open311 forms;
 5. prints one table with both endpoints side by side, the ratio of the two throughputs and
    whether the goals hold, and stops the server (also on Ctrl-C or errors).
 
@@ -476,7 +477,8 @@ async def run_phase(
                     phase.error_samples.append(f"{response.status_code}: {response.text[:300]}")
                 continue
             phase.latencies_ms.append(took_ms)
-            if expect == 201 and response.json().get("is_merged"):
+            answer = response.json() if expect == 201 else None
+            if isinstance(answer, dict) and answer.get("is_merged"):  # Open311 answers a list
                 phase.merged += 1
 
     cpu0 = CpuSnapshot.take(server, db)
@@ -540,6 +542,21 @@ class ReportMaker:
         if rng.random() < 0.2:  # some channels know the district; most leave it to the server
             body["region_code"] = min(DISTRICTS, key=lambda d: _distance_deg2(lat, lon, d)).code
         return body
+
+
+OPEN311_REQUESTS = "/open311/v2/requests.json"
+
+
+def open311_form(report: dict[str, Any]) -> dict[str, Any]:
+    """The same report as a GeoReport v2 POST Service Request form."""
+    return {
+        "service_code": "person_in_cold",
+        "lat": str(report["lat"]),
+        "long": str(report["lon"]),
+        "description": report["description"],
+        "attribute[conditions][]": report["conditions"],
+        "attribute[people_count]": str(report["people_count"]),
+    }
 
 
 async def create_regions(client: httpx2.AsyncClient) -> None:
@@ -620,7 +637,9 @@ def _per_request_ms(phase: Phase, part: Callable[[CpuSnapshot], float]) -> str:
     return f"{1000 * part(phase.cpu) / phase.sent:.2f}"
 
 
-def results_table(bare: Phase, reports: Phase, db: Database, args: argparse.Namespace) -> Table:
+def results_table(
+    bare: Phase, reports: Phase, open311: Phase, db: Database, args: argparse.Namespace
+) -> Table:
     table = Table(
         title=f"{args.requests} requests, concurrency {args.concurrency}, "
         f"after {args.warmup} warm-up requests each",
@@ -629,6 +648,7 @@ def results_table(bare: Phase, reports: Phase, db: Database, args: argparse.Name
     table.add_column("")
     table.add_column("GET /healthz", justify="right")
     table.add_column("POST /api/v1/reports", justify="right")
+    table.add_column(f"POST {OPEN311_REQUESTS}", justify="right")
     rows: list[tuple[str, Callable[[Phase], str]]] = [
         ("requests", lambda p: str(p.sent)),
         ("errors", lambda p: str(p.errors)),
@@ -652,9 +672,9 @@ def results_table(bare: Phase, reports: Phase, db: Database, args: argparse.Name
             ("PostgreSQL CPU per request (ms)", lambda p: _per_request_ms(p, lambda c: c.database))
         )
     for label, get in rows:
-        table.add_row(label, get(bare), get(reports))
+        table.add_row(label, get(bare), get(reports), get(open311))
     ok = len(reports.latencies_ms)
-    table.add_row("merged into an open incident", "", f"{reports.merged} of {ok}")
+    table.add_row("merged into an open incident", "", f"{reports.merged} of {ok}", "")
     return table
 
 
@@ -727,7 +747,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-async def measure(server: Server, db: Database, args: argparse.Namespace) -> tuple[Phase, Phase]:
+async def measure(
+    server: Server, db: Database, args: argparse.Namespace
+) -> tuple[Phase, Phase, Phase]:
     limits = httpx2.Limits(
         max_connections=args.concurrency, max_keepalive_connections=args.concurrency
     )
@@ -756,11 +778,18 @@ async def measure(server: Server, db: Database, args: argparse.Namespace) -> tup
 
             return post
 
+        def open311_with(tag: str) -> RequestFn:
+            async def post(c: httpx2.AsyncClient, i: int) -> httpx2.Response:
+                return await c.post(OPEN311_REQUESTS, data=open311_form(maker.make(i, tag)))
+
+            return post
+
         common = {"concurrency": args.concurrency, "server": server, "db": db}
         results = []
         for name, send, expect, warm in (
             ("GET /healthz", healthz, 200, healthz),
             ("POST /api/v1/reports", reports_with("run"), 201, reports_with("warmup")),
+            (f"POST {OPEN311_REQUESTS}", open311_with("run"), 201, open311_with("warmup")),
         ):
             if args.warmup:
                 console.print(f"warming up {name} with {args.warmup} requests ...")
@@ -796,7 +825,7 @@ async def measure(server: Server, db: Database, args: argparse.Namespace) -> tup
                     f"first: {phase.error_samples}"
                 )
             results.append(phase)
-        return results[0], results[1]
+        return results[0], results[1], results[2]
 
 
 @contextlib.contextmanager
@@ -814,13 +843,21 @@ def terminate_on_sigterm() -> Iterator[None]:
 
 
 def print_results(
-    bare: Phase, reports: Phase, db: Database, args: argparse.Namespace, load_before: float
+    phases: tuple[Phase, Phase, Phase],
+    db: Database,
+    args: argparse.Namespace,
+    load_before: float,
 ) -> bool:
     """Print machine facts, the table and the goals; True when the goals hold."""
     console.print()
     console.print(machine_facts(db, args, load_before))
-    console.print(results_table(bare, reports, db, args))
-    for name, phase in (("GET /healthz", bare), ("POST /api/v1/reports", reports)):
+    bare, reports, open311 = phases
+    console.print(results_table(bare, reports, open311, db, args))
+    for name, phase in (
+        ("GET /healthz", bare),
+        ("POST /api/v1/reports", reports),
+        (f"POST {OPEN311_REQUESTS}", open311),
+    ):
         if phase.cpu and phase.elapsed_s and phase.cpu.others / phase.elapsed_s > NOISY:
             console.print(
                 f"[yellow]other processes used {phase.cpu_share(lambda c: c.others)} % "
@@ -829,6 +866,12 @@ def print_results(
     ok, lines = goals(bare, reports)
     for line in lines:
         console.print(line)
+    if bare.throughput:
+        console.print(
+            f"Open311 throughput / bare ceiling = {open311.throughput:.0f} / "
+            f"{bare.throughput:.0f} = [bold]{100 * open311.throughput / bare.throughput:.0f} %[/], "
+            f"p99 = [bold]{_ms(open311.percentile(99))} ms[/] (same goals, reported only)"
+        )
     return ok
 
 
@@ -837,6 +880,8 @@ def main(argv: list[str] | None = None) -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREETRELIEF_")}
     env["STREETRELIEF_DATA_KEYS"] = Fernet.generate_key().decode()
     env["PYTHONUNBUFFERED"] = "1"
+    # One signed-in client sends everything here; production keeps the per-client limit.
+    env["STREETRELIEF_CLIENT_RATE_LIMIT"] = "1000000/minute"
     tmp = Path(tempfile.mkdtemp(prefix="streetrelief-bench-"))
     db: Database | None = None
     server: Server | None = None
@@ -850,8 +895,8 @@ def main(argv: list[str] | None = None) -> int:
                 db.url, env, app=args.app, workers=args.workers, log_path=tmp / "server.log"
             )
             console.print(f"server: pid {server.proc.pid} at {server.base_url}")
-            bare, reports = asyncio.run(measure(server, db, args))
-            ok = print_results(bare, reports, db, args, load_before)
+            phases = asyncio.run(measure(server, db, args))
+            ok = print_results(phases, db, args, load_before)
             if server.proc.poll() is not None:
                 console.print(f"[red]server exited early[/]:\n{server.log_tail()}")
             return 0 if ok else 1

@@ -48,6 +48,16 @@ class Settings(BaseSettings):
     max_text_length: int = Field(
         2000, gt=0, description="Longest free-text field accepted in a report, characters."
     )
+    public_rate_limit: str = Field(
+        "30/minute",
+        description="Reports one anonymous client (by address) may send, as 'N/second|minute|"
+        "hour' (the `limits` notation); more answer 429.",
+    )
+    client_rate_limit: str = Field(
+        "1200/minute",
+        description="Reports one signed-in client (token or partner key) may send; more answer "
+        "429. Gateways and partner backfills send in bursts, so this is wider than the public's.",
+    )
     max_body_bytes: int = Field(
         1_048_576, gt=0, description="Largest request body accepted, bytes (413 beyond)."
     )

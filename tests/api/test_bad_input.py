@@ -148,8 +148,8 @@ BAD_REPORTS: list[BadReport] = [
         # Sydney: no Beijing region centre within the search box.
         lambda c: {"json": report_body(c, lat=-33.8688, lon=151.2093)},
         422,
-        "invalid_input",
-        "region_code",
+        "location_outside_regions",
+        "lat/lon",
     ),
     (
         "reported_at_without_offset",

@@ -113,15 +113,17 @@ class TestReportToHelp:
         clock.advance(timedelta(minutes=30))
         second = client.post(
             "/api/v1/reports",
-            json=report_body(clock, lat=39.9180, channel="patrol", conditions=["minor"]),
+            json=report_body(
+                clock, lat=39.9180, channel="patrol", conditions=["elderly", "unresponsive"]
+            ),
         ).json()
         assert second["is_merged"] is True
         assert second["incident_id"] == first["incident_id"]
-        assert "m from incident" in second["merge_reason"]
+        assert "same situation as incident" in second["merge_reason"]
         incident = client.get(f"/api/v1/incidents/{first['incident_id']}").json()
         assert incident["report_count"] == 2
-        assert incident["conditions"] == ["elderly", "minor"]
-        assert "minor_escort" in incident["triage_rules"]
+        assert incident["conditions"] == ["elderly", "unresponsive"]
+        assert "medical_emergency" in incident["triage_rules"]
 
     def test_critical_report_dispatches_automatically(
         self, session: Session, client: TestClient, clock: FixedClock

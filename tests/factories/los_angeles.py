@@ -76,13 +76,14 @@ def raw_encampment_requests(path: Path) -> list[RawRequest]:
 
 
 def count_merges_without_closing(
-    requests: list[RawRequest], radius_m: float, window_s: float
+    requests: list[RawRequest], radius_m: float, window_s: float, half_life_s: float | None
 ) -> tuple[int, int]:
     """(incidents, merged reports) if no incident ever closes, computed independently.
 
     Each request, in time order, joins the nearest earlier group whose first request lies
-    within ``radius_m`` and whose latest request is at most ``window_s`` older; otherwise it
-    starts a group. Distances use the spherical law of cosines, not the product's haversine.
+    within ``radius_m`` (halved every ``half_life_s`` of gap) and whose latest request is at
+    most ``window_s`` older; otherwise it starts a group. Distances use the spherical law of
+    cosines, not the product's haversine.
     """
     groups: list[list[RawRequest]] = []
     merged = 0
@@ -92,7 +93,8 @@ def count_merges_without_closing(
             anchor = group[0]
             d = _distance_m(anchor.lat, anchor.lon, req.lat, req.lon)
             gap = (req.created - max(r.created for r in group)).total_seconds()
-            if d <= radius_m and gap <= window_s and (best is None or d < best[0]):
+            allowed = radius_m * (0.5 ** (gap / half_life_s) if half_life_s else 1.0)
+            if d <= allowed and gap <= window_s and (best is None or d < best[0]):
                 best = (d, i)
         if best is None:
             groups.append([req])

@@ -58,7 +58,7 @@ class TestEncampmentFileOverHttp:
 
         merge = load_policy().merge
         want_incidents, want_merged = count_merges_without_closing(
-            requests, merge.radius_m, merge.window_s
+            requests, merge.radius_m, merge.window_s, merge.half_life_s
         )
         assert merged == want_merged
         assert len(incident_ids) == want_incidents

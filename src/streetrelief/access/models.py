@@ -62,6 +62,13 @@ class Partner(Base):
     """Shared secret of the HMAC-SHA256 request signature (encrypted at rest)."""
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    field_mapping: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    """How the partner's own report JSON maps onto a report: report field -> dotted path in
+    the partner's body (see ``intake.partner_feed``); empty until configured."""
+    coordinate_system: Mapped[str] = mapped_column(String(8), default="wgs84")
+    """The datum of the partner's coordinates (wgs84, gcj02, bd09)."""
+    is_machine_source: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Cameras or sensors: their reports wait for a person's confirmation before dispatch."""
 
 
 class PartnerKey(Base):

@@ -32,6 +32,12 @@ class Permission(StrEnum):
     """One action on one kind of record."""
 
     reports_create = "reports.create"
+    service_catalogue_read = "service_catalogue.read"
+    """The Open311 service list and the public status of a request by its id."""
+    reports_confirm = "reports.confirm"
+    """Confirm or reject a machine source's report (camera, sensor) before dispatch."""
+    reports_merge = "reports.merge"
+    """Move a report into another incident, or out into one of its own."""
     reports_read = "reports.read"
     incidents_read = "incidents.read"
     incidents_update = "incidents.update"
@@ -82,6 +88,7 @@ P = Permission
 
 _READ_OPERATIONS = frozenset(
     {
+        P.service_catalogue_read,
         P.reports_read,
         P.incidents_read,
         P.encounters_read,
@@ -128,6 +135,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.commander: _READ_OPERATIONS
     | {
         P.reports_create,
+        P.reports_confirm,
+        P.reports_merge,
         P.incidents_update,
         P.dispatch_create,
         P.encounters_create,
@@ -154,6 +163,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.dispatcher: _READ_OPERATIONS
     | {
         P.reports_create,
+        P.reports_confirm,
+        P.reports_merge,
         P.incidents_update,
         P.dispatch_create,
         P.encounters_create,
@@ -167,6 +178,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     },
     Role.patrol: frozenset(
         {
+            P.service_catalogue_read,
             P.reports_create,
             P.reports_read,
             P.incidents_read,
@@ -209,8 +221,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.auditor: frozenset({P.audit_read, P.regions_read, P.stats_read}),
-    Role.partner: frozenset({P.reports_create, P.regions_read, P.alerts_read}),
-    Role.public: frozenset({P.reports_create}),
+    Role.partner: frozenset(
+        {P.reports_create, P.service_catalogue_read, P.regions_read, P.alerts_read}
+    ),
+    Role.public: frozenset({P.reports_create, P.service_catalogue_read}),
 }
 """What each role may do. Jurisdiction (the region subtree) limits every one of these."""
 

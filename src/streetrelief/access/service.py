@@ -346,6 +346,27 @@ def require_partner(session: Session, name: str) -> Partner:
     return partner
 
 
+def set_feed_mapping(
+    session: Session,
+    name: str,
+    *,
+    field_mapping: dict[str, object],
+    coordinate_system: str,
+    is_machine_source: bool,
+) -> Partner:
+    """Store how a partner's own report JSON maps onto a report (validated by the intake
+    domain, ``intake.partner_feed.FeedMapping``), its datum and whether it is a machine source.
+
+    Raises:
+        NotFoundError: no such partner.
+    """
+    partner = require_partner(session, name)
+    partner.field_mapping = field_mapping  # type: ignore[assignment]  # JSON column of str paths
+    partner.coordinate_system = coordinate_system
+    partner.is_machine_source = is_machine_source
+    return partner
+
+
 def list_partners(session: Session) -> Sequence[Partner]:
     """Every partner, by name."""
     return repository.partners(session)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from streetrelief import __version__
 from streetrelief.api.errors import install_error_handlers
-from streetrelief.api.limits import BodySizeLimit
+from streetrelief.api.limits import BodySizeLimit, IntakeThrottle
 from streetrelief.api.routers import (
     access,
     alert_feeds,
@@ -23,6 +23,8 @@ from streetrelief.api.routers import (
     hotspots,
     incidents,
     notify,
+    open311,
+    partner_feeds,
     patrols,
     persons,
     regions,
@@ -72,14 +74,19 @@ def create_app(
     app.state.travel = travel or travel_from_settings(settings)
     app.state.geocode_tables = load_geocode_tables(settings.geocode_tables_dir)
     app.state.holiday_calendar = load_calendar(settings.holiday_calendar_path)
+    app.state.intake_throttle = IntakeThrottle(
+        settings.public_rate_limit, settings.client_rate_limit
+    )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
+    app.include_router(open311.router)
     for module in (
         auth,
         access,
         audit,
         persons,
+        partner_feeds,
         reports,
         incidents,
         teams,

@@ -17,7 +17,12 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from streetrelief.api.security import REFUSALS, audit_refusal
-from streetrelief.core.errors import AuthenticationError, NotFoundError, StreetReliefError
+from streetrelief.core.errors import (
+    AuthenticationError,
+    NotFoundError,
+    RateLimitedError,
+    StreetReliefError,
+)
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -61,6 +66,8 @@ def install_error_handlers(app: FastAPI) -> None:
         response = problem(exc.status, exc.title, exc.detail, exc.code, **extra)
         if isinstance(exc, AuthenticationError):
             response.headers["WWW-Authenticate"] = 'Bearer realm="streetrelief"'  # RFC 6750 §3
+        if isinstance(exc, RateLimitedError):
+            response.headers["Retry-After"] = str(exc.retry_after_s)  # RFC 9110 §10.2.3
         return response
 
     @app.exception_handler(RequestValidationError)

@@ -17,6 +17,8 @@ from rich.progress import (
 from rich.table import Table
 
 from streetrelief.cli.common import cli_session, console, err_console, fail_cleanly
+from streetrelief.core.datum import CoordinateSystem
+from streetrelief.regions.boundaries import import_boundaries
 from streetrelief.regions.importer import (
     ImportProgress,
     ImportResult,
@@ -84,6 +86,26 @@ def import_(
         typer.echo(json.dumps([_result_json(r) for r in results], ensure_ascii=False, indent=2))
     else:
         console.print(_results_table(results))
+
+
+@app.command("import-boundaries")
+def import_boundaries_(
+    file: Path = typer.Argument(..., help="GeoJSON FeatureCollection (plain or .gz)."),
+    crs: CoordinateSystem = typer.Option(
+        CoordinateSystem.wgs84, "--crs", help="Datum of the file's coordinates."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
+) -> None:
+    """Store region outlines from FILE (features carry the region code in `code` or
+    `adcode`); outlines of regions not in the tree are skipped and listed."""
+    with cli_session() as session:
+        result = import_boundaries(session, file, crs)
+    if as_json:
+        typer.echo(json.dumps({"imported": result.imported, "unknown": result.unknown}))
+        return
+    console.print(f"{file.name}: {len(result.imported)} boundaries stored ({crs.value} file)")
+    if result.unknown:
+        console.print(f"not in the region tree, skipped: {', '.join(result.unknown)}")
 
 
 @app.command("list")

@@ -7,9 +7,10 @@ audited as the ``cli``), e.g. to create the first administrator.
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 
 import typer
-from pydantic import SecretStr, TypeAdapter
+from pydantic import SecretStr, TypeAdapter, ValidationError
 from rich.table import Table
 
 from streetrelief.access import service as access
@@ -17,9 +18,12 @@ from streetrelief.access.principal import SYSTEM
 from streetrelief.access.roles import Role
 from streetrelief.access.schemas import KeyRead, PartnerCreate, PartnerRead, UserCreate, UserRead
 from streetrelief.audit import service as audit
-from streetrelief.cli.common import cli_session, console, list_records
+from streetrelief.cli.common import cli_session, console, fail_cleanly, list_records
 from streetrelief.core.clock import SystemClock
+from streetrelief.core.errors import InvalidInputError
+from streetrelief.core.tabular import describe
 from streetrelief.intake.models import Channel
+from streetrelief.intake.partner_feed import FeedMapping
 
 app = typer.Typer(
     help="Staff accounts: create, list, enable, disable, unlock.", no_args_is_help=True
@@ -181,6 +185,35 @@ def add_partner(
     console.print(f"partner {name}: key id {issued.key_id}")
     print(f"API key: {issued.key}")
     print(f"signing secret: {secret}")
+
+
+@partners_app.command("feed")
+def set_feed(
+    name: str = typer.Argument(...),
+    mapping_file: Path = typer.Argument(
+        ...,
+        help="JSON: fields, time_format, condition_values, coordinate_system, "
+        "is_machine_source (see README, Partner feeds).",
+    ),
+) -> None:
+    """Set how the partner's own report JSON maps onto a report."""
+    with fail_cleanly():
+        try:
+            mapping = FeedMapping.model_validate_json(mapping_file.read_bytes())
+        except ValidationError as exc:
+            raise InvalidInputError(f"{mapping_file}: {describe(exc)}") from None
+    with cli_session() as session:
+        access.set_feed_mapping(
+            session,
+            name,
+            field_mapping=mapping.model_dump(
+                mode="json", include={"fields", "time_format", "condition_values"}
+            ),
+            coordinate_system=mapping.coordinate_system.value,
+            is_machine_source=mapping.is_machine_source,
+        )
+    _audit_cli("update", "partner", name, change="feed mapping")
+    console.print(f"partner {name}: feed mapping set ({len(mapping.fields)} fields)")
 
 
 @partners_app.command("key")

@@ -213,3 +213,16 @@ class RoadNetworkError(InvalidInputError):
 
     code = "invalid_road_network"
     title = "Unusable road network"
+
+
+class RateLimitedError(StreetReliefError):
+    """A client that sent more requests than its limit allows; ``retry_after_s`` says when to
+    try again."""
+
+    code = "rate_limited"
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after_s: int) -> None:
+        super().__init__(detail, retry_after_s=retry_after_s)
+        self.retry_after_s = retry_after_s

@@ -25,7 +25,7 @@ from streetrelief.notify.models import (
 from streetrelief.patrols.models import CheckIn, Hotspot, PatrolPlan, PatrolStop
 from streetrelief.people.models import Encounter, EncounterItem, Person
 from streetrelief.privacy.models import RetentionPolicy
-from streetrelief.regions.models import Region
+from streetrelief.regions.models import Region, RegionBoundary
 from streetrelief.response.models import RegionResponse, ResponseActivation, ResponseTask
 from streetrelief.service_points.models import ServicePoint
 from streetrelief.supplies.models import StockLevel
@@ -69,6 +69,7 @@ __all__ = [
     "PatrolStop",
     "Person",
     "Region",
+    "RegionBoundary",
     "RegionGrant",
     "RegionResponse",
     "Report",

@@ -5,17 +5,18 @@ Dispatch and intake call these; they never write incident rows themselves.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from streetrelief.core.errors import NotFoundError
-from streetrelief.core.geo import h3_cell, h3_cells_within, haversine_m
+from streetrelief.core.geo import h3_cell, h3_cells_within
 from streetrelief.db.outbox import emit
 from streetrelief.incidents import repository
 from streetrelief.incidents.lifecycle import CLOSED, check_transition
+from streetrelief.incidents.merge import Situation, compare
 from streetrelief.incidents.models import Incident, IncidentStatus
 from streetrelief.regions.service import Scope, require_region
 from streetrelief.triage.policy import MergeWindow, TriageDecision
@@ -28,14 +29,7 @@ class MergeMatch:
     incident: Incident
     distance_m: float
     gap_s: float
-
-    @property
-    def reason(self) -> str:
-        """Human-readable reason recorded on the merged report."""
-        return (
-            f"{self.distance_m:.0f} m from incident {self.incident.id} and "
-            f"{self.gap_s / 60:.0f} min from its reports"
-        )
+    reason: str
 
 
 def require_incident(session: Session, incident_id: int, *, for_update: bool = False) -> Incident:
@@ -51,32 +45,46 @@ def require_incident(session: Session, incident_id: int, *, for_update: bool = F
 
 
 def find_merge_match(
-    session: Session, lat: float, lon: float, at: datetime, window: MergeWindow
+    session: Session,
+    lat: float,
+    lon: float,
+    at: datetime,
+    window: MergeWindow,
+    *,
+    conditions: Collection[str] = (),
+    people_count: int = 1,
 ) -> MergeMatch | None:
-    """The nearest open incident within the merge window of a report, if any.
+    """The nearest open incident that a report is the same situation as, if any.
 
-    A report merges when it lies within ``window.radius_m`` of the incident's location and its
-    time is within ``window.window_s`` of the span of the incident's reports.
+    The rules are :func:`streetrelief.incidents.merge.compare` (distance allowed decaying with
+    the gap, vulnerability flags that must agree, a tolerance on the number of people).
     """
     span = timedelta(seconds=window.window_s)
     candidates = repository.open_in_cells(
         session, h3_cells_within(lat, lon, window.radius_m), at - span, at + span
     )
+    report = Situation(lat, lon, at, at, frozenset(conditions), people_count)
     best: MergeMatch | None = None
     for incident in candidates:
-        distance = haversine_m(lat, lon, incident.lat, incident.lon)
-        if distance > window.radius_m:
+        verdict = compare(window, situation_of(incident), report)
+        if not verdict.is_same:
             continue
-        if incident.first_reported_at <= at <= incident.last_reported_at:
-            gap = 0.0
-        else:
-            gap = min(
-                abs((at - incident.first_reported_at).total_seconds()),
-                abs((at - incident.last_reported_at).total_seconds()),
-            )
-        if best is None or (distance, incident.id) < (best.distance_m, best.incident.id):
-            best = MergeMatch(incident, distance, gap)
+        if best is None or (verdict.distance_m, incident.id) < (best.distance_m, best.incident.id):
+            reason = f"same situation as incident {incident.id}: {verdict.reason}"
+            best = MergeMatch(incident, verdict.distance_m, verdict.gap_s, reason)
     return best
+
+
+def situation_of(incident: Incident) -> Situation:
+    """What merging compares of an incident."""
+    return Situation(
+        incident.lat,
+        incident.lon,
+        incident.first_reported_at,
+        incident.last_reported_at,
+        frozenset(incident.conditions),
+        incident.people_count,
+    )
 
 
 def open_incident(
@@ -292,3 +300,29 @@ def incident_figures(
         due=due,
         on_time=on_time,
     )
+
+
+def summarise_reports(
+    session: Session,
+    incident: Incident,
+    *,
+    conditions: Collection[str],
+    people_count: int,
+    report_count: int,
+    first_reported_at: datetime | None,
+    last_reported_at: datetime | None,
+    now: datetime,
+    note: str,
+) -> None:
+    """Reset what an incident knows from its reports after a dispatcher moved one in or out;
+    an incident left with no report is cancelled with ``note``."""
+    if report_count == 0 or first_reported_at is None or last_reported_at is None:
+        if incident.is_open:
+            move_incident(session, incident, IncidentStatus.cancelled, now, note=note)
+        incident.report_count = 0
+        return
+    incident.conditions = sorted(set(conditions))
+    incident.people_count = people_count
+    incident.report_count = report_count
+    incident.first_reported_at = first_reported_at
+    incident.last_reported_at = last_reported_at

@@ -56,5 +56,25 @@ class Report(Base):
     is_merged: Mapped[bool] = mapped_column(Boolean, default=False)
     merge_reason: Mapped[str | None] = mapped_column(String(400))
     merge_distance_m: Mapped[float | None] = mapped_column(Float)
+    source_crs: Mapped[str] = mapped_column(String(8), default="wgs84")
+    """The datum the sender's coordinates were in; ``lat``/``lon`` are always WGS-84."""
+    source_lat: Mapped[float | None] = mapped_column(Float)
+    source_lon: Mapped[float | None] = mapped_column(Float)
+    """The coordinates exactly as sent, in ``source_crs`` (None when only an address came)."""
+    service_code: Mapped[str | None] = mapped_column(String(64))
+    """The Open311 service the report was filed under."""
+    media_url: Mapped[str | None] = mapped_column(String(2000))
+    location_note: Mapped[str | None] = mapped_column(String(400))
+    """A doubt about the place for the dispatcher: the address names another region than the
+    coordinates, or the location is only the centre of the region the address names."""
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    needs_confirmation: Mapped[bool] = mapped_column(Boolean, default=False)
+    """From a machine source (camera, sensor): a person must confirm before dispatch."""
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_confirmed: Mapped[bool | None] = mapped_column(Boolean)
+    """A person's verdict on a machine report: True seen, False false alarm, None pending."""
 
-    __table_args__ = (Index("ix_reports_channel_source_id", "channel", "source_id"),)
+    __table_args__ = (
+        Index("ix_reports_channel_source_id", "channel", "source_id"),
+        Index("ix_reports_partner_source_id", "partner_id", "source_id", unique=True),
+    )

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from streetrelief.core.datum import CoordinateSystem
 from streetrelief.core.text import Text
 from streetrelief.intake.models import Channel
 
@@ -19,8 +20,13 @@ class ReportCreate(BaseModel):
     reported_at: AwareDatetime = Field(
         description="When the reporter saw the situation, ISO 8601 with a UTC offset."
     )
-    lat: float = Field(ge=-90, le=90, description="Latitude, WGS-84 degrees.")
-    lon: float = Field(ge=-180, le=180, description="Longitude, WGS-84 degrees.")
+    lat: float = Field(ge=-90, le=90, description="Latitude, degrees in ``coordinate_system``.")
+    lon: float = Field(ge=-180, le=180, description="Longitude, degrees in ``coordinate_system``.")
+    coordinate_system: CoordinateSystem = Field(
+        CoordinateSystem.wgs84,
+        description="Datum of lat/lon: wgs84 (GPS), gcj02 (AMap, Tencent) or bd09 (Baidu); "
+        "stored as WGS-84.",
+    )
     description: Text = Field("", max_length=2000, description="What the reporter saw.")
     conditions: list[str] = Field(
         default_factory=list,
@@ -38,6 +44,12 @@ class ReportCreate(BaseModel):
         None, max_length=32, description="Region code; found from the location when omitted."
     )
     address: Text | None = Field(None, max_length=400, description="Address as given.")
+    service_code: Text | None = Field(
+        None, max_length=64, description="Open311 service code the report was filed under."
+    )
+    media_url: Text | None = Field(
+        None, max_length=2000, pattern=r"^https?://", description="Link to a photo (http/https)."
+    )
 
 
 class ReportAccepted(BaseModel):
@@ -48,6 +60,13 @@ class ReportAccepted(BaseModel):
     is_merged: bool = Field(description="True when the report joined an open incident.")
     merge_reason: str | None
     region_code: str
+    location_note: str | None = Field(
+        description="A doubt about the place for the dispatcher (address and coordinates "
+        "disagree, or the location is a region centre)."
+    )
+    needs_confirmation: bool = Field(
+        description="From a machine source: not dispatched until a person confirms it."
+    )
     incident_status: str
     priority: str | None
     dispatch_id: int | None = Field(description="Automatic dispatch made for it, if any.")
@@ -81,3 +100,7 @@ class ReportRead(BaseModel):
     incident_id: int
     is_merged: bool
     merge_reason: str | None
+    source_crs: str
+    location_note: str | None
+    needs_confirmation: bool
+    is_confirmed: bool | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import Float, ForeignKey, Index, String
+from sqlalchemy import Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from streetrelief.db.base import Base
@@ -48,4 +48,27 @@ class Region(Base):
     __table_args__ = (
         Index("ix_regions_path", "path", postgresql_ops={"path": "text_pattern_ops"}),
         Index("ix_regions_lat_lon", "lat", "lon"),
+    )
+
+
+class RegionBoundary(Base):
+    """The outline of a region: a GeoJSON Polygon or MultiPolygon geometry in WGS-84 degrees
+    (``[lon, lat]`` order), with its bounding box for a quick first test."""
+
+    __tablename__ = "region_boundaries"
+
+    region_code: Mapped[str] = mapped_column(
+        ForeignKey("regions.code", ondelete="CASCADE"), primary_key=True
+    )
+    geometry: Mapped[str] = mapped_column(Text)
+    """GeoJSON geometry object as text, WGS-84."""
+    source_crs: Mapped[str] = mapped_column(String(8))
+    """The datum the file was in before conversion (wgs84, gcj02, bd09)."""
+    min_lat: Mapped[float] = mapped_column(Float)
+    max_lat: Mapped[float] = mapped_column(Float)
+    min_lon: Mapped[float] = mapped_column(Float)
+    max_lon: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (
+        Index("ix_region_boundaries_box", "min_lat", "max_lat", "min_lon", "max_lon"),
     )

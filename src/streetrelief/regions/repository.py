@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from streetrelief.regions.models import Region
+from streetrelief.regions.models import Region, RegionBoundary
 
 
 def get(session: Session, code: str) -> Region | None:
@@ -163,3 +163,37 @@ def in_any_subtree(
         or_(*(Region.path.startswith(p, autoescape=True) for p in root_paths))
     )
     return column.in_(sub.scalar_subquery())
+
+
+def boundaries_covering_box(session: Session, lat: float, lon: float) -> Sequence[RegionBoundary]:
+    """Boundaries whose bounding box holds the point, finest level first (deepest path)."""
+    stmt = (
+        select(RegionBoundary)
+        .join(Region, Region.code == RegionBoundary.region_code)
+        .where(
+            RegionBoundary.min_lat <= lat,
+            RegionBoundary.max_lat >= lat,
+            RegionBoundary.min_lon <= lon,
+            RegionBoundary.max_lon >= lon,
+        )
+        .order_by(func.length(Region.path).desc(), Region.code)
+    )
+    return session.scalars(stmt).all()
+
+
+def boundaries_in_subtree(
+    session: Session, root_path: str | None, scope: Collection[str] | None
+) -> Sequence[tuple[RegionBoundary, Region]]:
+    """Boundaries of the regions in the subtree at ``root_path`` (everywhere when None) and
+    inside the subtrees at ``scope`` (no limit when None), by path."""
+    stmt = select(RegionBoundary, Region).join(Region, Region.code == RegionBoundary.region_code)
+    if root_path is not None:
+        stmt = stmt.where(Region.path.startswith(root_path, autoescape=True))
+    if scope is not None:
+        stmt = stmt.where(in_any_subtree(Region.code, scope))
+    return [(b, r) for b, r in session.execute(stmt.order_by(Region.path))]
+
+
+def save_boundary(session: Session, boundary: RegionBoundary) -> None:
+    """Insert or replace the boundary of its region."""
+    session.merge(boundary)

@@ -15,6 +15,7 @@ from streetrelief.core.errors import (
 )
 from streetrelief.core.geo import haversine_m
 from streetrelief.regions import repository
+from streetrelief.regions.boundaries import region_by_boundary
 from streetrelief.regions.models import LEVEL_DEPTH, Region, RegionLevel
 from streetrelief.regions.repository import StoredRegion
 from streetrelief.regions.schemas import RegionCreate
@@ -62,14 +63,18 @@ def require_region(session: Session, code: str) -> Region:
 
 
 def locate_region(session: Session, lat: float, lon: float) -> Region | None:
-    """The finest region whose centre is nearest to the point.
+    """The finest region whose stored boundary holds the point; else the finest region whose
+    centre is nearest to it.
 
     Looks at region centres in a box around the point (widening through
     ``LOCATE_SEARCH_DEG``), leaves out every region that has a descendant among them, and takes
     the nearest of the rest (the deeper one on equal distance). When that region has located
-    descendants outside the box, the box widens. This is a centre-based estimate; boundary
-    polygons refine it where they are loaded. Returns None when no region centre is near.
+    descendants outside the box, the box widens. This is a centre-based estimate, used only
+    where no loaded boundary holds the point. Returns None when no region centre is near.
     """
+    inside = region_by_boundary(session, lat, lon)
+    if inside is not None:
+        return inside
     for span in LOCATE_SEARCH_DEG:
         near = repository.with_centre_near(session, lat, lon, span)
         # A region whose descendants are near too is represented by them: a province's centre

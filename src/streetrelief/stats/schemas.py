@@ -46,3 +46,10 @@ class Statistics(BaseModel):
     share_on_time: float | None = Field(
         description="Of the incidents due, those reached within their triage target."
     )
+    machine_reports: int = Field(
+        0, description="Reports from machine sources (cameras, sensors) needing confirmation."
+    )
+    machine_reports_judged: int = Field(0, description="Of them, confirmed or rejected so far.")
+    machine_confirmation_rate: float | None = Field(
+        None, description="Confirmed over judged machine reports: how often a machine was right."
+    )

@@ -11,6 +11,7 @@ from streetrelief.core.errors import InvalidInputError
 from streetrelief.dispatch.service import dispatch_figures
 from streetrelief.incidents.service import incident_figures
 from streetrelief.intake.models import ACTIVE_CHANNELS
+from streetrelief.intake.service import machine_report_figures
 from streetrelief.patrols.service.check_ins import patrol_figures
 from streetrelief.people.service import encounter_figures
 from streetrelief.regions.service import require_region
@@ -44,6 +45,7 @@ def compute_statistics(
         now=min(now, end),
     )
     times = inc.response_times_s
+    machine, judged, confirmed = machine_report_figures(session, path, start, end)
     return Statistics(
         region_code=region_code,
         timezone=region.timezone,
@@ -67,4 +69,7 @@ def compute_statistics(
         arrivals=len(times),
         incidents_due=inc.due,
         share_on_time=share(inc.on_time, inc.due),
+        machine_reports=machine,
+        machine_reports_judged=judged,
+        machine_confirmation_rate=share(confirmed, judged),
     )

@@ -80,6 +80,17 @@ class MergeWindow(_Strict):
     window_s: int = Field(
         gt=0, le=7 * 86400, description="Greatest gap to the incident's latest report, seconds."
     )
+    half_life_s: int | None = Field(
+        None,
+        gt=0,
+        description="The distance allowed halves every this many seconds of gap; none: no decay.",
+    )
+    vulnerability_conditions: tuple[str, ...] = Field(
+        (), description="Condition codes that must not differ between reports that auto-merge."
+    )
+    people_tolerance: int = Field(
+        2, ge=0, description="Largest difference in the number of people that still merges."
+    )
 
 
 class TriagePolicy(_Strict):

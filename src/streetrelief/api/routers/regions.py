@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
+from fastapi.responses import JSONResponse
 
+from streetrelief.access.principal import Principal, region_filter
 from streetrelief.access.roles import Permission
 from streetrelief.api.deps import SessionDep
 from streetrelief.api.security import require
+from streetrelief.regions.boundaries import boundaries_feature_collection
 from streetrelief.regions.schemas import RegionCreate, RegionRead
-from streetrelief.regions.service import create_region, find_region, list_regions
+from streetrelief.regions.service import create_region, find_region, list_regions, require_region
 
 router = APIRouter(prefix="/regions", tags=["regions"])
 
@@ -23,6 +26,23 @@ def get_regions(
 ) -> list[RegionRead]:
     """Children of ``parent_code``; the roots when omitted."""
     return [RegionRead.model_validate(r) for r in list_regions(session, parent_code)]
+
+
+@router.get(
+    "/boundaries.geojson",
+    responses={200: {"content": {"application/geo+json": {}}}},
+)
+def get_boundaries(
+    principal: Annotated[Principal, Depends(require(Permission.regions_read))],
+    session: SessionDep,
+    within: Annotated[str | None, Query(max_length=32, description="A region code.")] = None,
+) -> JSONResponse:
+    """Region outlines (WGS-84) in the subtree of ``within`` (the caller's own region when
+    omitted) as a GeoJSON FeatureCollection; features carry ``code``, ``name``, ``level``."""
+    code = region_filter(session, principal, within)
+    root = require_region(session, code) if code is not None else None
+    collection = boundaries_feature_collection(session, root, principal.scope)
+    return JSONResponse(collection, media_type="application/geo+json")
 
 
 @router.get(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Response, status
+from pydantic import BaseModel, ConfigDict, Field
 
 from streetrelief.access.principal import Principal, require_in_jurisdiction
 from streetrelief.access.roles import Permission, Role
@@ -16,16 +17,22 @@ from streetrelief.api.deps import (
     TriagePolicyDep,
     caller_key,
 )
+from streetrelief.api.limits import throttle_intake
 from streetrelief.api.security import require
 from streetrelief.core.errors import IdempotencyKeyReusedError, PermissionDeniedError
+from streetrelief.core.ids import MAX_RECORD_ID
+from streetrelief.core.text import Text
 from streetrelief.incidents.models import IncidentStatus
 from streetrelief.incidents.service import require_incident
 from streetrelief.intake.models import Channel
 from streetrelief.intake.schemas import ReportAccepted, ReportCreate, ReportRead, ReportReceipt
 from streetrelief.intake.service import (
     PUBLIC_STATUS,
+    IntakeResult,
+    move_report,
     public_status,
     receive_report,
+    report_by_id,
     reports_for_incident,
 )
 
@@ -48,6 +55,7 @@ def _check_channel(principal: Principal, channel: Channel) -> None:
     "/reports",
     status_code=status.HTTP_201_CREATED,
     response_model=ReportAccepted | ReportReceipt,
+    dependencies=[Depends(throttle_intake)],
 )
 def post_report(
     data: ReportCreate,
@@ -91,12 +99,20 @@ def post_report(
             received_at=r.received_at,
             status=PUBLIC_STATUS[IncidentStatus(result.incident_status)],
         )
+    return accepted(result)
+
+
+def accepted(result: IntakeResult) -> ReportAccepted:
+    """The answer to staff or a partner for an accepted report."""
+    r = result.report
     return ReportAccepted(
         report_id=r.id,
         incident_id=result.incident_id,
         is_merged=r.is_merged,
         merge_reason=r.merge_reason,
         region_code=r.region_code,
+        location_note=r.location_note,
+        needs_confirmation=r.needs_confirmation,
         incident_status=result.incident_status,
         priority=result.priority,
         dispatch_id=result.dispatch_id,
@@ -121,3 +137,49 @@ def get_incident_reports(
     incident = require_incident(session, incident_id)
     require_in_jurisdiction(session, principal, incident.region_code, f"incident {incident_id}")
     return [ReportRead.model_validate(r) for r in reports_for_incident(session, incident_id)]
+
+
+class ReportMove(BaseModel):
+    """A dispatcher's merge by hand, or its undo."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    incident_id: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_RECORD_ID,
+        description="The open incident to move the report into; null: out into a new incident.",
+    )
+    note: Text = Field(min_length=1, max_length=300, description="Why (kept with the report).")
+
+
+@router.post("/reports/{report_id}/move", response_model=ReportRead)
+def post_report_move(
+    report_id: IdPath,
+    data: ReportMove,
+    principal: Annotated[Principal, Depends(require(Permission.reports_merge))],
+    session: SessionDep,
+    clock: ClockDep,
+    policy: TriagePolicyDep,
+) -> ReportRead:
+    """Merge a report into another incident by hand, or undo a merge (``incident_id`` null).
+
+    Both incidents are recounted and triaged again; one left without reports is cancelled.
+    """
+    report = report_by_id(session, report_id)
+    require_in_jurisdiction(session, principal, report.region_code, f"report {report_id}")
+    if data.incident_id is not None:
+        target = require_incident(session, data.incident_id)
+        require_in_jurisdiction(
+            session, principal, target.region_code, f"incident {data.incident_id}"
+        )
+    moved = move_report(
+        session,
+        report_id,
+        to_incident_id=data.incident_id,
+        by=principal.name,
+        note=data.note,
+        policy=policy,
+        now=clock.now(),
+    )
+    return ReportRead.model_validate(moved)
