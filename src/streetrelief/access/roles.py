@@ -49,6 +49,8 @@ class Permission(StrEnum):
     service_points_read = "service_points.read"
     service_points_manage = "service_points.manage"
     service_points_update_occupancy = "service_points.update_occupancy"
+    referrals_create = "referrals.create"
+    """Hold a place at a service point for a person being brought there, or release it."""
     regions_read = "regions.read"
     regions_manage = "regions.manage"
     stats_read = "stats.read"
@@ -101,6 +103,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.teams_report_status,
         P.service_points_manage,
         P.service_points_update_occupancy,
+        P.referrals_create,
         P.regions_manage,
         P.alerts_ingest,
         P.response_override,
@@ -129,6 +132,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.teams_report_status,
         P.service_points_manage,
         P.service_points_update_occupancy,
+        P.referrals_create,
         P.alerts_ingest,
         P.response_override,
         P.response_tasks_update,
@@ -145,6 +149,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.dispatch_create,
         P.encounters_create,
         P.teams_report_status,
+        P.referrals_create,
         P.response_tasks_update,
         P.roster_read,
         P.stock_read,
@@ -163,6 +168,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.teams_read,
             P.teams_report_status,
             P.service_points_read,
+            P.referrals_create,
             P.regions_read,
             P.alerts_read,
             P.weather_read,

@@ -205,3 +205,27 @@ class FeedExistsError(ConflictError):
     """A CAP feed whose name or URL is taken by another feed."""
 
     code = "feed_exists"
+
+
+class NoFreePlaceError(ConflictError):
+    """A hold or admission at a point with no free place (and no overflow recorded)."""
+
+    code = "no_free_place"
+
+
+class PointClosedError(ConflictError):
+    """A hold at a service point that is not open at that time."""
+
+    code = "point_closed"
+
+
+class HoldClosedError(ConflictError):
+    """A referral hold that has expired, been admitted or been released."""
+
+    code = "hold_closed"
+
+
+class InsufficientStockError(ConflictError):
+    """Taking more of an item than its holder holds."""
+
+    code = "insufficient_stock"

@@ -26,8 +26,8 @@ from streetrelief.people.models import Encounter, EncounterItem, Person
 from streetrelief.privacy.models import RetentionPolicy
 from streetrelief.regions.models import Region
 from streetrelief.response.models import RegionResponse, ResponseActivation, ResponseTask
-from streetrelief.service_points.models import ServicePoint
-from streetrelief.supplies.models import StockLevel
+from streetrelief.service_points.models import CapacityOverflow, ReferralHold, ServicePoint
+from streetrelief.supplies.models import StockLevel, StockMovement
 from streetrelief.teams.models import Team, TeamMember
 from streetrelief.weather.feeds.models import CapFeed
 from streetrelief.weather.models import (
@@ -49,6 +49,7 @@ __all__ = [
     "AuthToken",
     "Base",
     "CapFeed",
+    "CapacityOverflow",
     "Dispatch",
     "DutyShift",
     "Encounter",
@@ -63,6 +64,7 @@ __all__ = [
     "Partner",
     "PartnerKey",
     "Person",
+    "ReferralHold",
     "Region",
     "RegionGrant",
     "RegionResponse",
@@ -73,6 +75,7 @@ __all__ = [
     "SeenSignature",
     "ServicePoint",
     "StockLevel",
+    "StockMovement",
     "Team",
     "TeamMember",
     "User",
