@@ -225,5 +225,5 @@ def test_occupancy_never_exceeds_capacity_without_a_recorded_overflow(
                 )
             )
             assert point.held == held
-            assert point.occupancy + point.held <= point.capacity + overflow
+            assert point.occupancy + point.held <= point.capacity + int(overflow or 0)
         example.rollback()

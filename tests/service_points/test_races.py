@@ -58,7 +58,7 @@ def factory(race_engine: Engine) -> sessionmaker[Session]:
     return made
 
 
-def _race(factory: sessionmaker[Session], act: Callable[[Session], None]) -> list[str]:
+def _race(factory: sessionmaker[Session], act: Callable[[Session], object]) -> list[str]:
     """Run ``act`` in RACERS threads at once, each in its own committed unit of work."""
     start = threading.Barrier(RACERS)
     outcomes: list[str] = []

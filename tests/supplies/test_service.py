@@ -71,7 +71,7 @@ def _move(
 ) -> None:
     record_movement(
         session,
-        MovementCreate(kind=kind, item=item, quantity=quantity, **ends),
+        MovementCreate.model_validate({"kind": kind, "item": item, "quantity": quantity, **ends}),
         by="test",
         now=clock.now(),
     )

@@ -7,8 +7,8 @@ the poles. It was chosen over H3 rings on ``bench/nearest.py`` (both fast enough
 needs no ring-growing loop). The index holds what changes rarely (position, hours, attributes,
 region, standby level, whether active); the live figures (capacity, occupancy, held) are read from
 the database for the few candidates of each query. ``PointIndex.key`` is the number of points
-and their latest ``updated_at``: when either moves, the index is rebuilt (about 40 ms for 40,000
-points on this project's reference machine; see ``bench/nearest.py``).
+and their highest ``revision`` (raised on every change of a point's details): when either moves,
+the index is rebuilt (see ``bench/nearest.py`` for the time it takes).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -58,7 +57,7 @@ def chord_to_m(chord: float) -> float:
 class PointIndex:
     """A KD-tree over service points, walked outwards from a location."""
 
-    def __init__(self, points: Sequence[IndexedPoint], key: tuple[int, datetime | None]) -> None:
+    def __init__(self, points: Sequence[IndexedPoint], key: tuple[int, int]) -> None:
         self.points = list(points)
         self.key = key
         self._tree = (

@@ -70,8 +70,10 @@ class ServicePoint(Base):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     requires_id: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    """Last change of the point's details (not of its occupancy): the nearest index's key."""
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    """Last change of the point's details (not of its occupancy)."""
+    revision: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    """Raised above every other point's on each change of details: the nearest index's key."""
     occupancy_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """Last time staff, an admission or a hold changed occupancy or held places."""
 

@@ -13,6 +13,7 @@ to reach, and the pool lets it win.
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -34,23 +35,28 @@ POOL_FACTOR = 4
 MIN_POOL = 20
 """Candidates ranked by travel time: 4 x limit, at least 20 (a local choice)."""
 
+INDEX_MAX_AGE_S = 300.0
+"""An index older than this is rebuilt even if its key has not moved: two changes committed at
+once on PostgreSQL can share a revision, and this bounds how long the second goes unseen."""
+
 _lock = threading.Lock()
-_indexes: dict[str, PointIndex] = {}
+_indexes: dict[str, tuple[PointIndex, float]] = {}
 
 
 def current_index(session: Session) -> PointIndex:
-    """The index of the session's database, rebuilt when points were added or changed."""
+    """The index of the session's database, rebuilt when points were added or changed (or
+    after ``INDEX_MAX_AGE_S``)."""
     key = repository.index_key(session)
     bind = str(session.get_bind().engine.url)
     with _lock:
-        index = _indexes.get(bind)
-        if index is None or index.key != key:
+        index, built = _indexes.get(bind, (None, 0.0))
+        if index is None or index.key != key or time.monotonic() - built > INDEX_MAX_AGE_S:
             index = build_index(session, key)
-            _indexes[bind] = index
+            _indexes[bind] = (index, time.monotonic())
         return index
 
 
-def build_index(session: Session, key: tuple[int, datetime | None]) -> PointIndex:
+def build_index(session: Session, key: tuple[int, int]) -> PointIndex:
     """A fresh index of every point (active, standby and warehouses alike)."""
     points = repository.all_points(session)
     regions = regions_by_code(session, {p.region_code for p in points})

@@ -164,12 +164,17 @@ def holds_of(
     return session.scalars(stmt.order_by(ReferralHold.id.desc())).all()
 
 
-def index_key(session: Session) -> tuple[int, datetime | None]:
-    """(number of points, latest ``updated_at``): what the nearest index is rebuilt on."""
+def index_key(session: Session) -> tuple[int, int]:
+    """(number of points, highest ``revision``): what the nearest index is rebuilt on."""
     count, latest = session.execute(
-        select(func.count(ServicePoint.id), func.max(ServicePoint.updated_at))
+        select(func.count(ServicePoint.id), func.max(ServicePoint.revision))
     ).one()
-    return int(count), latest
+    return int(count), int(latest or 0)
+
+
+def next_revision(session: Session) -> int:
+    """One above every point's revision."""
+    return int(session.scalar(select(func.max(ServicePoint.revision))) or 0) + 1
 
 
 def all_points(session: Session) -> Sequence[ServicePoint]:

@@ -84,6 +84,7 @@ def create_service_point(
         **data.model_dump(mode="json"),
         h3_cell=h3_cell(data.lat, data.lon),
         held=0,
+        revision=repository.next_revision(session),
         created_at=now,
         updated_at=now,
         occupancy_updated_at=now if "occupancy" in data.model_fields_set else None,
@@ -107,10 +108,10 @@ def update_service_point(
 ) -> ServicePoint:
     """Change a service point's details, hours, capacity or occupancy.
 
-    A change of occupancy alone stamps ``occupancy_updated_at`` and leaves ``updated_at`` (the
-    nearest index's key) alone. Occupancy plus held places may exceed capacity only by the
-    places of overflows still recorded (``service_points.holds.admit``); once occupancy is
-    back within capacity those overflows are cleared.
+    A change of occupancy alone stamps ``occupancy_updated_at`` and leaves ``updated_at`` and
+    ``revision`` (the nearest index's key) alone. Occupancy plus held places may exceed
+    capacity only by the places of overflows still recorded (``service_points.holds.admit``);
+    once occupancy is back within capacity those overflows are cleared.
 
     Raises:
         NotFoundError: no such service point.
@@ -134,6 +135,7 @@ def update_service_point(
         point.occupancy_updated_at = now
     if set(changes) - _OCCUPANCY_FIELDS:
         point.updated_at = now
+        point.revision = repository.next_revision(session)
     if point.occupancy <= point.capacity:
         repository.clear_overflows(session, point.id, now=now)
     emit(

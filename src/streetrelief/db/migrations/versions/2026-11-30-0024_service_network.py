@@ -152,6 +152,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("requires_id", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch_op.add_column(sa.Column("revision", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(
             sa.Column(
                 "occupancy_updated_at",
@@ -159,9 +160,7 @@ def upgrade() -> None:
                 nullable=True,
             )
         )
-        batch_op.create_index(
-            batch_op.f("ix_service_points_updated_at"), ["updated_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_service_points_revision"), ["revision"], unique=False)
         batch_op.create_check_constraint(
             op.f("ck_service_points_occupancy_not_negative"), "occupancy >= 0"
         )
@@ -240,9 +239,10 @@ def downgrade() -> None:
         batch_op.drop_constraint(op.f("ck_service_points_capacity_not_negative"), type_="check")
         batch_op.drop_constraint(op.f("ck_service_points_held_not_negative"), type_="check")
         batch_op.drop_constraint(op.f("ck_service_points_occupancy_not_negative"), type_="check")
-        batch_op.drop_index(batch_op.f("ix_service_points_updated_at"))
+        batch_op.drop_index(batch_op.f("ix_service_points_revision"))
         batch_op.drop_column("occupancy_updated_at")
         batch_op.drop_column("requires_id")
+        batch_op.drop_column("revision")
         batch_op.drop_column("languages")
         batch_op.drop_column("attributes")
         batch_op.drop_column("standby_level")
