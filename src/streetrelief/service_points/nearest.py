@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -83,6 +84,53 @@ def build_index(session: Session, key: tuple[int, int]) -> PointIndex:
     )
 
 
+def point_filter(
+    query: NearestQuery, *, at: datetime, scope: Scope, level_of: Callable[[str], int]
+) -> Callable[[IndexedPoint], bool]:
+    """The test an indexed point must pass before its live figures are read: not a warehouse,
+    inside ``scope``, takes the person (``logic.takes``) and open at ``at`` (``logic.is_open``;
+    ``level_of`` gives a region's response level, asked only for standby points)."""
+
+    # Points share a few hours expressions and attribute sets: each is judged once per query.
+    opened: dict[tuple[str, str, int], bool] = {}
+    taken: dict[tuple[tuple[str, ...], tuple[str, ...], bool], bool] = {}
+
+    def accept(p: IndexedPoint) -> bool:
+        if p.is_warehouse or (
+            scope is not None and not any(p.region_path.startswith(s) for s in scope)
+        ):
+            return False
+        who = (p.attributes, p.languages, p.requires_id)
+        if who not in taken:
+            taken[who] = takes(
+                attributes=p.attributes,
+                languages=p.languages,
+                requires_id=p.requires_id,
+                needs=query.needs,
+                has_id=query.has_id,
+                language=query.language,
+            )
+        if not taken[who]:
+            return False
+        if not p.is_active and (
+            p.standby_level is None or level_of(p.region_code) < p.standby_level
+        ):
+            return False
+        when = (p.hours, p.timezone, 0)
+        if when not in opened:
+            opened[when] = is_open(
+                is_active=True,
+                standby_level=None,
+                hours=p.hours,
+                at=at,
+                timezone=p.timezone,
+                level=0,
+            )
+        return opened[when]
+
+    return accept
+
+
 def nearest_service_points(
     session: Session,
     query: NearestQuery,
@@ -114,28 +162,7 @@ def nearest_service_points(
             levels[region_code] = int(ResponseLevel[playbook_for(session, region_code, at).level])
         return levels[region_code]
 
-    def accept(p: IndexedPoint) -> bool:
-        return (
-            not p.is_warehouse
-            and (scope is None or any(p.region_path.startswith(s) for s in scope))
-            and takes(
-                attributes=p.attributes,
-                languages=p.languages,
-                requires_id=p.requires_id,
-                needs=query.needs,
-                has_id=query.has_id,
-                language=query.language,
-            )
-            and is_open(
-                is_active=p.is_active,
-                standby_level=p.standby_level,
-                hours=p.hours,
-                at=at,
-                timezone=p.timezone,
-                level=level_of(p.region_code) if not p.is_active else 0,
-            )
-        )
-
+    accept = point_filter(query, at=at, scope=scope, level_of=level_of)
     pool_size = max(MIN_POOL, POOL_FACTOR * query.limit)
     pool: list[tuple[IndexedPoint, float]] = []
     batch: list[tuple[IndexedPoint, float]] = []
