@@ -7,8 +7,8 @@ the poles. It was chosen over H3 rings on ``bench/nearest.py`` (both fast enough
 needs no ring-growing loop). The index holds what changes rarely (position, hours, attributes,
 region, standby level, whether active); the live figures (capacity, occupancy, held) are read from
 the database for the few candidates of each query. ``PointIndex.key`` is the number of points
-and their highest ``revision`` (raised on every change of a point's details): when either moves,
-the index is rebuilt (see ``bench/nearest.py`` for the time it takes).
+and the sum of their ``revision`` (a random number drawn anew on every change of a point's
+details): when either moves, the index is rebuilt (``bench/nearest.py`` times a build).
 """
 
 from __future__ import annotations

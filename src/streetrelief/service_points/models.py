@@ -72,8 +72,9 @@ class ServicePoint(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     """Last change of the point's details (not of its occupancy)."""
-    revision: Mapped[int] = mapped_column(Integer, default=0, index=True)
-    """Raised above every other point's on each change of details: the nearest index's key."""
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    """A random number drawn anew on each change of details; the sum over all points is the
+    nearest index's key (``service_points.nearest``)."""
     occupancy_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """Last time staff, an admission or a hold changed occupancy or held places."""
 

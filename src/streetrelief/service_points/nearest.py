@@ -13,7 +13,6 @@ to reach, and the pool lets it win.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -36,24 +35,19 @@ POOL_FACTOR = 4
 MIN_POOL = 20
 """Candidates ranked by travel time: 4 x limit, at least 20 (a local choice)."""
 
-INDEX_MAX_AGE_S = 300.0
-"""An index older than this is rebuilt even if its key has not moved: two changes committed at
-once on PostgreSQL can share a revision, and this bounds how long the second goes unseen."""
-
 _lock = threading.Lock()
-_indexes: dict[str, tuple[PointIndex, float]] = {}
+_indexes: dict[str, PointIndex] = {}
 
 
 def current_index(session: Session) -> PointIndex:
-    """The index of the session's database, rebuilt when points were added or changed (or
-    after ``INDEX_MAX_AGE_S``)."""
+    """The index of the session's database, rebuilt when points were added or changed."""
     key = repository.index_key(session)
     bind = str(session.get_bind().engine.url)
     with _lock:
-        index, built = _indexes.get(bind, (None, 0.0))
-        if index is None or index.key != key or time.monotonic() - built > INDEX_MAX_AGE_S:
+        index = _indexes.get(bind)
+        if index is None or index.key != key:
             index = build_index(session, key)
-            _indexes[bind] = (index, time.monotonic())
+            _indexes[bind] = index
         return index
 
 

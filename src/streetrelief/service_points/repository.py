@@ -165,16 +165,11 @@ def holds_of(
 
 
 def index_key(session: Session) -> tuple[int, int]:
-    """(number of points, highest ``revision``): what the nearest index is rebuilt on."""
-    count, latest = session.execute(
-        select(func.count(ServicePoint.id), func.max(ServicePoint.revision))
+    """(number of points, sum of their ``revision``): what the nearest index is rebuilt on."""
+    count, total = session.execute(
+        select(func.count(ServicePoint.id), func.sum(ServicePoint.revision))
     ).one()
-    return int(count), int(latest or 0)
-
-
-def next_revision(session: Session) -> int:
-    """One above every point's revision."""
-    return int(session.scalar(select(func.max(ServicePoint.revision))) or 0) + 1
+    return int(count), int(total or 0)
 
 
 def all_points(session: Session) -> Sequence[ServicePoint]:

@@ -6,6 +6,7 @@ Owns the ``service_points`` table. Occupancy and held places change here (staff 
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -25,6 +26,15 @@ from streetrelief.service_points.schemas import (
 )
 
 _OCCUPANCY_FIELDS = frozenset({"occupancy"})
+
+
+def new_revision() -> int:
+    """A fresh random revision, 1 to 2**31 - 1 (a portable INTEGER; sums of 40,000 fit 64 bits).
+
+    Random rather than counted, so that no two versions of the points share the index key,
+    even across rolled-back transactions that reuse ids or counts.
+    """
+    return secrets.randbelow(2**31 - 1) + 1
 
 
 def require_service_point(session: Session, point_id: int) -> ServicePoint:
@@ -84,7 +94,7 @@ def create_service_point(
         **data.model_dump(mode="json"),
         h3_cell=h3_cell(data.lat, data.lon),
         held=0,
-        revision=repository.next_revision(session),
+        revision=new_revision(),
         created_at=now,
         updated_at=now,
         occupancy_updated_at=now if "occupancy" in data.model_fields_set else None,
@@ -135,7 +145,7 @@ def update_service_point(
         point.occupancy_updated_at = now
     if set(changes) - _OCCUPANCY_FIELDS:
         point.updated_at = now
-        point.revision = repository.next_revision(session)
+        point.revision = new_revision()
     if point.occupancy <= point.capacity:
         repository.clear_overflows(session, point.id, now=now)
     emit(

@@ -160,7 +160,6 @@ def upgrade() -> None:
                 nullable=True,
             )
         )
-        batch_op.create_index(batch_op.f("ix_service_points_revision"), ["revision"], unique=False)
         batch_op.create_check_constraint(
             op.f("ck_service_points_occupancy_not_negative"), "occupancy >= 0"
         )
@@ -239,7 +238,6 @@ def downgrade() -> None:
         batch_op.drop_constraint(op.f("ck_service_points_capacity_not_negative"), type_="check")
         batch_op.drop_constraint(op.f("ck_service_points_held_not_negative"), type_="check")
         batch_op.drop_constraint(op.f("ck_service_points_occupancy_not_negative"), type_="check")
-        batch_op.drop_index(batch_op.f("ix_service_points_revision"))
         batch_op.drop_column("occupancy_updated_at")
         batch_op.drop_column("requires_id")
         batch_op.drop_column("revision")
