@@ -70,7 +70,8 @@ def nearest(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Open places that take the person and have a free place, quickest to reach first
-    (straight-line travel at the configured vehicle speed)."""
+    (straight-line travel at the configured vehicle speed). Put a negative latitude or
+    longitude after ``--``: ``nearest --need women -- 43.6453 -79.3806``."""
     when = parse_time_option(at, "--at")
     with fail_cleanly():
         try:
