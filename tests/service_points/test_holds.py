@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 
 from streetrelief.config import get_settings
 from streetrelief.core.clock import FixedClock
-from streetrelief.core.errors import HoldClosedError, NoFreePlaceError, PointClosedError
+from streetrelief.core.errors import (
+    HoldClosedError,
+    InvalidInputError,
+    NoFreePlaceError,
+    PointClosedError,
+)
+from streetrelief.dispatch.travel import StraightLineTravel
+from streetrelief.regions.service import require_region
 from streetrelief.response.levels import ResponseLevel
 from streetrelief.response.service import configure_region, override_level
 from streetrelief.service_points.holds import (
@@ -23,9 +30,20 @@ from streetrelief.service_points.holds import (
     hold_place,
     release_hold,
 )
-from streetrelief.service_points.models import CapacityOverflow, HoldStatus, ReferralHold
-from streetrelief.service_points.schemas import AdmitRequest, HoldCreate, ServicePointUpdate
-from streetrelief.service_points.service import point_read, update_service_point
+from streetrelief.service_points.models import (
+    CapacityOverflow,
+    HoldStatus,
+    ReferralHold,
+    ServicePointKind,
+)
+from streetrelief.service_points.nearest import nearest_service_points
+from streetrelief.service_points.schemas import (
+    AdmitRequest,
+    HoldCreate,
+    NearestQuery,
+    ServicePointUpdate,
+)
+from streetrelief.service_points.service import count_set_up, point_read, update_service_point
 from tests.factories.duty import make_point
 from tests.factories.regions import beijing_tree
 
@@ -99,6 +117,18 @@ class TestHolds:
         )
         hold = hold_place(session, point.id, HoldCreate(), by="王", now=clock.now())
         assert hold.status == HoldStatus.held
+
+    def test_a_warehouse_takes_nobody_and_is_no_point_set_up(
+        self, session: Session, clock: FixedClock
+    ) -> None:
+        wh = make_point(session, now=clock.now(), code="WH1", kind=ServicePointKind.warehouse)
+        with pytest.raises(InvalidInputError, match="WH1 is a warehouse"):
+            hold_place(session, wh.id, HoldCreate(), by="王", now=clock.now())
+        travel = StraightLineTravel(detour_factor=1.4, vehicle_speed_kmh=30, walking_speed_kmh=4)
+        query = NearestQuery(lat=wh.lat, lon=wh.lon)
+        assert nearest_service_points(session, query, travel=travel, now=clock.now()) == []
+        later = clock.now() + timedelta(seconds=1)
+        assert count_set_up(session, require_region(session, "11").path, later) == 0
 
 
 class TestAdmissions:

@@ -66,9 +66,6 @@ class PointIndex:
             else None
         )
 
-    def __len__(self) -> int:
-        return len(self.points)
-
     def nearest(
         self, lat: float, lon: float, accept: Callable[[IndexedPoint], bool], *, first: int = 64
     ) -> Iterator[tuple[IndexedPoint, float]]:

@@ -54,13 +54,14 @@ def in_region(
 
 
 def count_active_by(session: Session, region_path: str, at: datetime) -> int:
-    """Active service points in a subtree that existed at ``at``."""
+    """Active service points (warehouses left out) in a subtree that existed at ``at``."""
     stmt = (
         select(func.count())
         .select_from(ServicePoint)
         .where(
             in_subtree(ServicePoint.region_code, region_path),
             ServicePoint.is_active.is_(True),
+            ServicePoint.kind != ServicePointKind.warehouse,
             ServicePoint.created_at < at,
         )
     )
@@ -154,13 +155,9 @@ def get_hold(session: Session, hold_id: int) -> ReferralHold | None:
     return session.get(ReferralHold, hold_id)
 
 
-def holds_of(
-    session: Session, point_id: int, *, status: HoldStatus | None = None
-) -> Sequence[ReferralHold]:
+def holds_of(session: Session, point_id: int) -> Sequence[ReferralHold]:
     """A point's holds, newest first."""
     stmt = select(ReferralHold).where(ReferralHold.service_point_id == point_id)
-    if status is not None:
-        stmt = stmt.where(ReferralHold.status == status)
     return session.scalars(stmt.order_by(ReferralHold.id.desc())).all()
 
 
