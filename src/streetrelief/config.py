@@ -229,6 +229,27 @@ class Settings(BaseSettings):
         gt=0,
         description="How often the scheduler reassesses every configured region, seconds.",
     )
+    hold_ttl_s: int = Field(
+        2700,
+        ge=60,
+        le=6 * 3600,
+        description="How long a referral holds a place while the team brings the person, "
+        "seconds (45 min: a local choice, a cross-town drive at night with time to persuade).",
+    )
+    hold_sweep_interval_s: float = Field(
+        60.0, gt=0, description="How often the scheduler expires referral holds, seconds."
+    )
+    occupancy_stale_after_s: int = Field(
+        4 * 3600,
+        gt=0,
+        description="Occupancy figures older than this are flagged stale, seconds (4 h: a "
+        "local choice, one update per shift change and one at midnight at least).",
+    )
+    supply_items_path: Path | None = Field(
+        None,
+        description="YAML catalogue of supply item types used instead of the shipped one "
+        "(streetrelief/supplies/items.yaml).",
+    )
     run_jobs_in_server: bool = Field(
         False,
         description="Run the scheduled jobs (feed polls, reassessment) inside `streetrelief "

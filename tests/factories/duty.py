@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from streetrelief.duty.models import DutyRole, DutyShift
 from streetrelief.duty.schemas import ShiftCreate
 from streetrelief.duty.service import add_shift
-from streetrelief.service_points.models import ServicePoint, ServicePointKind
+from streetrelief.service_points.models import Attribute, ServicePoint, ServicePointKind
 from streetrelief.service_points.schemas import ServicePointCreate
 from streetrelief.service_points.service import create_service_point
 
@@ -25,8 +25,13 @@ def make_point(
     lon: float = 116.443,
     hours: str = "24/7",
     is_active: bool = True,
+    capacity: int = 40,
+    occupancy: int = 0,
+    standby_level: int | None = None,
+    attributes: tuple[Attribute, ...] = (),
+    requires_id: bool = False,
 ) -> ServicePoint:
-    """A service point (WGS-84) with room for 40."""
+    """A service point (WGS-84) with room for 40 unless told."""
     return create_service_point(
         session,
         ServicePointCreate(
@@ -37,8 +42,12 @@ def make_point(
             lat=lat,
             lon=lon,
             hours=hours,
-            capacity=40,
+            capacity=capacity,
+            occupancy=occupancy,
             is_active=is_active,
+            standby_level=standby_level,
+            attributes=list(attributes),
+            requires_id=requires_id,
         ),
         now=now,
     )

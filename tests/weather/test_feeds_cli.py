@@ -86,6 +86,7 @@ class TestFeedCommands:
         assert once.stdout.splitlines() == [
             "poll-feeds: 0 feeds polled, 0 alerts stored, 0 failed",
             "reassess: 0 regions reassessed, 0 changed",
+            "expire-holds: 0 referral holds expired",
         ]
         nope = runner.invoke(app, ["jobs", "run", "nope", "--once"])
         assert nope.exit_code == 1

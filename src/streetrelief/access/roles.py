@@ -62,6 +62,8 @@ class Permission(StrEnum):
     patrols_plan = "patrols.plan"
     patrols_check_in = "patrols.check_in"
     """Check in at a hotspot; a patrol member only for their own team."""
+    referrals_create = "referrals.create"
+    """Hold a place at a service point for a person being brought there, or release it."""
     regions_read = "regions.read"
     regions_manage = "regions.manage"
     stats_read = "stats.read"
@@ -118,6 +120,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.service_points_manage,
         P.service_points_update_occupancy,
         P.hotspots_manage,
+        P.referrals_create,
         P.regions_manage,
         P.alerts_ingest,
         P.response_override,
@@ -151,6 +154,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.hotspots_manage,
         P.patrols_plan,
         P.patrols_check_in,
+        P.referrals_create,
         P.alerts_ingest,
         P.response_override,
         P.response_tasks_update,
@@ -172,6 +176,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.hotspots_manage,
         P.patrols_plan,
         P.patrols_check_in,
+        P.referrals_create,
         P.response_tasks_update,
         P.roster_read,
         P.stock_read,
@@ -194,6 +199,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.hotspots_read,
             P.patrols_read,
             P.patrols_check_in,
+            P.referrals_create,
             P.regions_read,
             P.alerts_read,
             P.weather_read,

@@ -226,3 +226,27 @@ class RateLimitedError(StreetReliefError):
     def __init__(self, detail: str, *, retry_after_s: int) -> None:
         super().__init__(detail, retry_after_s=retry_after_s)
         self.retry_after_s = retry_after_s
+
+
+class NoFreePlaceError(ConflictError):
+    """A hold or admission at a point with no free place (and no overflow recorded)."""
+
+    code = "no_free_place"
+
+
+class PointClosedError(ConflictError):
+    """A hold at a service point that is not open at that time."""
+
+    code = "point_closed"
+
+
+class HoldClosedError(ConflictError):
+    """A referral hold that has expired, been admitted or been released."""
+
+    code = "hold_closed"
+
+
+class InsufficientStockError(ConflictError):
+    """Taking more of an item than its holder holds."""
+
+    code = "insufficient_stock"

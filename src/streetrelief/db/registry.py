@@ -27,8 +27,8 @@ from streetrelief.people.models import Encounter, EncounterItem, Person
 from streetrelief.privacy.models import RetentionPolicy
 from streetrelief.regions.models import Region, RegionBoundary
 from streetrelief.response.models import RegionResponse, ResponseActivation, ResponseTask
-from streetrelief.service_points.models import ServicePoint
-from streetrelief.supplies.models import StockLevel
+from streetrelief.service_points.models import CapacityOverflow, ReferralHold, ServicePoint
+from streetrelief.supplies.models import StockLevel, StockMovement
 from streetrelief.teams.models import Team, TeamMember
 from streetrelief.weather.feeds.models import CapFeed
 from streetrelief.weather.models import (
@@ -50,6 +50,7 @@ __all__ = [
     "AuthToken",
     "Base",
     "CapFeed",
+    "CapacityOverflow",
     "CheckIn",
     "Dispatch",
     "DutyShift",
@@ -68,6 +69,7 @@ __all__ = [
     "PatrolPlan",
     "PatrolStop",
     "Person",
+    "ReferralHold",
     "Region",
     "RegionBoundary",
     "RegionGrant",
@@ -79,6 +81,7 @@ __all__ = [
     "SeenSignature",
     "ServicePoint",
     "StockLevel",
+    "StockMovement",
     "Team",
     "TeamMember",
     "User",

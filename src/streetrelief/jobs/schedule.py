@@ -3,7 +3,8 @@
 ``poll-feeds`` polls every CAP feed whose time has come (each feed keeps its own poll and retry
 intervals; this only says how often to look) and, when it stored new alerts, reassesses at once;
 ``reassess`` decides every configured region's level on an interval, so levels follow warnings
-that begin or expire and readings that age even when no feed brings anything new. Each run gets
+that begin or expire and readings that age even when no feed brings anything new;
+``expire-holds`` gives back the places of referral holds whose time is up. Each run gets
 sessions of its own. A run that raises is logged by the scheduler and the next run goes ahead;
 a run never overlaps itself (``max_instances=1``) and missed runs are coalesced into one.
 """
@@ -25,6 +26,7 @@ from streetrelief.core.errors import InvalidInputError
 from streetrelief.db.engine import get_engine, make_session_factory
 from streetrelief.integrations.cap_http import HttpAlertFeed
 from streetrelief.response.jobs import reassess_configured_regions
+from streetrelief.service_points.holds import expire_holds
 from streetrelief.weather.feeds.jobs import PollSettings, poll_due_feeds
 from streetrelief.weather.geocode_tables import GeocodeTables, load_geocode_tables
 from streetrelief.weather.ports import AlertFeed
@@ -100,6 +102,19 @@ def reassess(ctx: JobContext) -> str:
     return summary
 
 
+def expire_referral_holds(ctx: JobContext) -> str:
+    """Expire the referral holds whose time is up and give their places back.
+
+    Returns:
+        A one-line summary.
+    """
+    with ctx.factory.begin() as session:
+        expired = expire_holds(session, now=ctx.clock.now())
+    summary = f"{expired} referral holds expired"
+    log.info("expire-holds: %s", summary)
+    return summary
+
+
 JOBS: dict[str, Job] = {
     "poll-feeds": Job(
         run=poll_feeds,
@@ -110,6 +125,11 @@ JOBS: dict[str, Job] = {
         run=reassess,
         interval_s=lambda s: s.reassess_interval_s,
         help="Reassess every configured region's response level.",
+    ),
+    "expire-holds": Job(
+        run=expire_referral_holds,
+        interval_s=lambda s: s.hold_sweep_interval_s,
+        help="Expire referral holds whose time is up; their places are free again.",
     ),
 }
 """The jobs by name, in the order a single pass runs them (poll first, then reassess)."""

@@ -127,7 +127,14 @@ class EncounterCreate(BaseModel):
     )
     items: list[ItemGiven] = Field(default_factory=list, max_length=50)
     outcome: EncounterOutcome
-    destination_service_point_id: RecordId | None = None
+    destination_service_point_id: RecordId | None = Field(
+        None,
+        description="Where the person was taken; with outcome admitted_to_station the point's "
+        "occupancy goes up by one (409 when it has no free place).",
+    )
+    hold_id: RecordId | None = Field(
+        None, description="The place held for the person at the destination, admitted now."
+    )
     notes: Text | None = Field(None, max_length=1000)
     legal_basis: LegalBasis = Field(
         LegalBasis.emergency, description="Why the person's data may be processed (PIPL art. 13)."
@@ -143,6 +150,9 @@ class EncounterCreate(BaseModel):
             raise ValueError(msg)
         if (self.lat is None) != (self.lon is None):
             msg = "give both lat and lon, or neither"
+            raise ValueError(msg)
+        if self.hold_id is not None and self.destination_service_point_id is None:
+            msg = "a hold_id needs the destination_service_point_id it was held at"
             raise ValueError(msg)
         if self.legal_basis is LegalBasis.consent and self.consent_given is not True:
             msg = "with legal_basis 'consent', consent_given must be true"

@@ -17,9 +17,18 @@ from streetrelief.dispatch.service import dispatches_for
 from streetrelief.incidents import service as incidents
 from streetrelief.incidents.models import IncidentStatus
 from streetrelief.people import repository
-from streetrelief.people.models import Encounter, EncounterItem, Person, PersonCategory
+from streetrelief.people.models import (
+    Encounter,
+    EncounterItem,
+    EncounterOutcome,
+    Person,
+    PersonCategory,
+)
 from streetrelief.people.schemas import EncounterCreate, PersonUpdate
+from streetrelief.service_points.holds import admit, admit_hold, hold_point_id
+from streetrelief.service_points.schemas import AdmitRequest
 from streetrelief.service_points.service import require_service_point
+from streetrelief.supplies.service import issue_at_encounter
 from streetrelief.triage.policy import TriagePolicy
 
 RECORDABLE = frozenset({IncidentStatus.on_scene, IncidentStatus.resolved})
@@ -41,11 +50,19 @@ def record_encounter(
 ) -> Encounter:
     """Record meeting one person at an incident.
 
+    The items given come out of the team's stock through the supplies ledger (one ``issue``
+    movement each, linked to the encounter) once the team's stock is kept there. An admission
+    to a station fills a place at the destination: the person's hold (``hold_id``) if one was
+    kept, else a free place.
+
     Raises:
-        NotFoundError: no such incident, person or service point.
+        NotFoundError: no such incident, person, service point or hold.
         IllegalTransitionError: no team is on scene (or done) at the incident.
-        InvalidInputError: unknown measure codes, a team never sent to the incident, or a
-            meeting time in the future.
+        InvalidInputError: unknown measure codes, a team never sent to the incident, a meeting
+            time in the future, a hold of another point, or an item not in the catalogue.
+        InsufficientStockError: the team carries fewer items than given.
+        NoFreePlaceError: the destination has no free place (and no hold).
+        HoldClosedError: the hold expired or was used.
     """
     incident = incidents.require_incident(session, incident_id)
     if incident.status not in RECORDABLE:
@@ -121,6 +138,19 @@ def record_encounter(
     )
     session.add(encounter)
     session.flush()
+    if data.team_id is not None and data.items:
+        issue_at_encounter(
+            session,
+            data.team_id,
+            encounter.id,
+            [(i.item, i.quantity) for i in data.items],
+            now=now,
+        )
+    if (
+        data.outcome == EncounterOutcome.admitted_to_station
+        and data.destination_service_point_id is not None
+    ):
+        _admit(session, data, data.destination_service_point_id, now=now)
     emit(
         session,
         type_="encounter.recorded",
@@ -136,6 +166,17 @@ def record_encounter(
         },
     )
     return encounter
+
+
+def _admit(session: Session, data: EncounterCreate, point_id: int, *, now: datetime) -> None:
+    if data.hold_id is None:
+        admit(session, point_id, AdmitRequest(places=1), by="encounter", now=now)
+        return
+    if hold_point_id(session, data.hold_id) != point_id:
+        raise InvalidInputError(
+            f"hold {data.hold_id} was not kept at service point {point_id}", field="hold_id"
+        )
+    admit_hold(session, data.hold_id, now=now)
 
 
 def encounters_for(session: Session, incident_id: int) -> Sequence[Encounter]:

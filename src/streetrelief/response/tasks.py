@@ -44,7 +44,7 @@ from streetrelief.response.task_schemas import (
 from streetrelief.service_points.models import ServicePoint
 from streetrelief.service_points.service import list_service_points
 from streetrelief.supplies.logic import PointStock, StockPlan, plan_transfers
-from streetrelief.supplies.service import stock_by_point
+from streetrelief.supplies.service import stock_by_point, transfer_between_points
 
 TASK_CREATED = "response.task_created"
 TASK_ACKNOWLEDGED = "response.task_acknowledged"
@@ -227,13 +227,28 @@ def acknowledge_task(session: Session, task_id: int, *, by: str, now: datetime) 
 def complete_task(session: Session, task_id: int, *, by: str, now: datetime) -> ResponseTask:
     """Record that a task is done (acknowledging it by the same person if nobody had).
 
+    A finished ``transfer_stock`` task records its transfer in the supplies ledger.
+
     Raises:
         NotFoundError: no such task.
         TaskClosedError: the task is already done or cancelled.
         InvalidInputError: ``by`` is blank.
+        InsufficientStockError: a transfer's source no longer holds the quantity.
     """
     task = _open_task(session, task_id, by)
     now = ensure_utc(now)
+    if task.kind == TaskKind.transfer_stock:
+        d = task.details
+        transfer_between_points(
+            session,
+            str(d["item"]),
+            int(d["quantity"]),
+            int(d["from_point_id"]),
+            int(d["to_point_id"]),
+            by=by.strip(),
+            now=now,
+            reason=f"response task {task.id}",
+        )
     if task.acknowledged_at is None:
         task.acknowledged_by, task.acknowledged_at = by.strip(), now
     task.status = TaskStatus.done.value

@@ -198,3 +198,18 @@ def staff_count(session: Session, team_id: int) -> int:
 
 def _members(members: list[TeamMemberIn]) -> list[TeamMember]:
     return [TeamMember(name=m.name, department=m.department, role=m.role) for m in members]
+
+
+def find_team_by_code(session: Session, code: str) -> Team | None:
+    """The team with ``code``, or None."""
+    return repository.by_code(session, code)
+
+
+def team_codes(session: Session, team_ids: set[int]) -> dict[int, str]:
+    """The codes of the teams with ``team_ids``, by id (unknown ids left out)."""
+    return {t: c for t in team_ids if (c := _code(session, t)) is not None}
+
+
+def _code(session: Session, team_id: int) -> str | None:
+    team = repository.get(session, team_id, with_members=False)
+    return None if team is None else team.code
