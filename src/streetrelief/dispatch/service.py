@@ -17,17 +17,19 @@ from streetrelief.db.outbox import emit
 from streetrelief.dispatch import repository
 from streetrelief.dispatch.logic import Recommendation, TeamOption, rank_teams
 from streetrelief.dispatch.models import Dispatch
+from streetrelief.dispatch.policy import DispatchPolicy
 from streetrelief.dispatch.travel import TravelTimeProvider
 from streetrelief.incidents import service as incidents
 from streetrelief.incidents.lifecycle import CLOSED
 from streetrelief.incidents.models import Incident, IncidentStatus
 from streetrelief.regions.service import Scope, dispatch_area, require_region
 from streetrelief.teams import service as teams
-from streetrelief.teams.models import TeamStatus, TravelMode
+from streetrelief.teams.models import Team, TeamStatus, TravelMode
 from streetrelief.triage.policy import TriagePolicy
 
-ASSIGNABLE = frozenset({TeamStatus.available, TeamStatus.returning})
-"""Team statuses in which a team can take a new incident."""
+ASSIGNABLE = frozenset({TeamStatus.available, TeamStatus.returning, TeamStatus.on_scene})
+"""Team statuses in which a team can take a new incident; an on-scene team takes it as its
+next job, leaving when the current one clears."""
 
 DISPATCHABLE_INCIDENT = frozenset(
     {
@@ -50,12 +52,15 @@ def recommend_teams(
     travel: TravelTimeProvider,
     now: datetime,
     scope: Scope = None,
+    rules: DispatchPolicy | None = None,
 ) -> list[Recommendation]:
     """Rank the assignable teams of the incident's dispatch area (inside ``scope``, the
-    dispatcher's jurisdiction, when given).
+    dispatcher's jurisdiction, when given), by ``dispatch.logic.rank_teams``.
 
-    Each team's time to reach is estimated from its last position by its travel mode; teams
-    with every capability the incident's measures need rank first.
+    Each team's time to reach is estimated from its last position by its travel mode; an
+    on-scene team (without a next job already) counts with the rest of its expected time on
+    scene (``rules.expected_on_scene_s`` from when it arrived), so a team finishing nearby can
+    beat an idle one far away.
 
     Raises:
         IllegalTransitionError: the incident is closed (or not triaged yet).
@@ -65,8 +70,11 @@ def recommend_teams(
             f"incident {incident.id} is {incident.status}: no team to recommend",
             current=str(incident.status),
         )
+    rules = rules or DispatchPolicy()
     area = dispatch_area(session, incident.region_code)
     candidates = teams.list_teams(session, region_code=area.code, statuses=ASSIGNABLE, scope=scope)
+    queued = repository.teams_with_queued_job(session, [t.id for t in candidates])
+    candidates = [t for t in candidates if t.id not in queued]
     workload = repository.counts_since(session, [t.id for t in candidates], now - WORKLOAD_WINDOW)
     options: list[TeamOption] = []
     for mode in TravelMode:
@@ -86,10 +94,24 @@ def recommend_teams(
                 mode=mode,
                 estimate=e,
                 dispatches_24h=workload.get(t.id, 0),
+                free_in_s=_free_in_s(t, now, rules),
+                position_age_s=max(0.0, (now - t.position_at).total_seconds()),
             )
             for t, e in zip(group, estimates, strict=True)
         )
-    return rank_teams(options, policy.required_capabilities(tuple(incident.measures)))
+    return rank_teams(
+        options,
+        policy.required_capabilities(tuple(incident.measures)),
+        expected_on_scene_s=rules.expected_on_scene_s,
+        stale_position_s=rules.stale_position_s,
+    )
+
+
+def _free_in_s(team: Team, now: datetime, rules: DispatchPolicy) -> float:
+    if team.status != TeamStatus.on_scene:
+        return 0.0
+    busy_until = team.status_at + timedelta(seconds=rules.expected_on_scene_s)
+    return max(0.0, (busy_until - now).total_seconds())
 
 
 def assign_team(
@@ -120,6 +142,10 @@ def assign_team(
     team = teams.require_team(session, team_id)
     if team.status not in ASSIGNABLE:
         raise TeamUnavailableError(f"team {team.code} is {team.status}", team_id=team.id)
+    if repository.teams_with_queued_job(session, [team.id]):
+        raise TeamUnavailableError(
+            f"team {team.code} already has a next job waiting", team_id=team.id
+        )
     area = dispatch_area(session, incident.region_code)
     if not require_region(session, team.region_code).path.startswith(area.path):
         raise TeamUnavailableError(
@@ -146,7 +172,8 @@ def assign_team(
     session.flush()
     if incident.status == IncidentStatus.triaged:
         incidents.move_incident(session, incident, IncidentStatus.dispatched, now)
-    teams.set_team_status(session, team, TeamStatus.dispatched, now)
+    if team.status != TeamStatus.on_scene:
+        teams.set_team_status(session, team, TeamStatus.dispatched, now)
     emit(
         session,
         type_="dispatch.assigned",
@@ -229,7 +256,11 @@ def report_progress(
         elif target in CLOSED:
             dispatch.cleared_at = at
             dispatch.outcome = target.value
-            teams.set_team_status(session, team, TeamStatus.available, at)
+            # A team given its next job while on scene leaves for it now.
+            has_next = bool(repository.active_for_team(session, team.id))
+            teams.set_team_status(
+                session, team, TeamStatus.dispatched if has_next else TeamStatus.available, at
+            )
     return incident
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from streetrelief.core.geo import haversine_m
+import numpy as np
+import numpy.typing as npt
+
+from streetrelief.core.geo import haversine_many_m
 from streetrelief.teams.models import TravelMode
 
 
@@ -58,16 +61,26 @@ class StraightLineTravel:
             TravelMode.walking: walking_speed_kmh / 3.6,
         }
 
+    def distances_m(
+        self, origin: tuple[float, float], targets: list[tuple[float, float]]
+    ) -> npt.NDArray[np.float64]:
+        """Estimated road distances from ``origin`` to each target, metres (an array)."""
+        if not targets:
+            return np.zeros(0)
+        points = np.asarray(targets, dtype=np.float64)
+        return haversine_many_m(origin[0], origin[1], points[:, 0], points[:, 1]) * (
+            self.detour_factor
+        )
+
     def one_to_many(
         self, origin: tuple[float, float], targets: list[tuple[float, float]], mode: TravelMode
     ) -> list[TravelEstimate]:
         """Estimates from ``origin`` to each target; distances in metres, times in seconds."""
         speed = self.speed_ms[mode]
-        out = []
-        for lat, lon in targets:
-            d = haversine_m(origin[0], origin[1], lat, lon) * self.detour_factor
-            out.append(TravelEstimate(distance_m=d, travel_time_s=d / speed))
-        return out
+        return [
+            TravelEstimate(distance_m=d, travel_time_s=d / speed)
+            for d in self.distances_m(origin, targets).tolist()
+        ]
 
     def many_to_many(
         self,
