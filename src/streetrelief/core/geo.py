@@ -8,12 +8,11 @@ kept here (GCJ-02, the datum of AMap and most Chinese data sets, to WGS-84).
 from __future__ import annotations
 
 import math
-
-import numpy as np
-import numpy.typing as npt
 from collections.abc import Sequence
 
 import h3
+import numpy as np
+import numpy.typing as npt
 from shapely.geometry import Point, Polygon
 
 from streetrelief.core.errors import InvalidInputError

@@ -28,7 +28,8 @@ class TeamOption:
     """What ranking needs to know of a team.
 
     ``estimate`` is the travel from where the team will be free; ``free_in_s`` the seconds until
-    then (0 when idle); ``shift_left_s`` the seconds until its shift ends (None: unknown).
+    then (0 when idle); ``shift_left_s`` the seconds until its shift ends (None: unknown);
+    ``is_position_stale`` whether its last position is older than the policy's limit.
     """
 
     team_id: int
@@ -39,7 +40,7 @@ class TeamOption:
     dispatches_24h: int
     free_in_s: float = 0.0
     shift_left_s: float | None = None
-    position_age_s: float = 0.0
+    is_position_stale: bool = False
 
     @property
     def reach_s(self) -> float:
@@ -71,70 +72,96 @@ def rank_teams(
     required: frozenset[str],
     *,
     expected_on_scene_s: float = 0.0,
-    stale_position_s: float = float("inf"),
+    limit: int | None = None,
 ) -> list[Recommendation]:
     """Order ``options`` for an incident needing ``required`` capabilities (keys above).
 
     Args:
         expected_on_scene_s: seconds the job is expected to take on scene, for the shift check.
-        stale_position_s: a position older than this many seconds counts as stale.
+        limit: explain only the best ``limit`` teams (all when None).
 
     Returns:
         Recommendations, best first, ranks from 1; ``eta_s`` is the time to reach, seconds.
     """
-
-    def short(o: TeamOption) -> bool:
-        return o.shift_left_s is not None and o.shift_left_s < o.reach_s + expected_on_scene_s
-
-    def key(o: TeamOption) -> tuple[bool, bool, bool, float, int, str]:
-        return (
-            bool(required - o.capabilities),
-            short(o),
-            o.position_age_s > stale_position_s,
-            o.reach_s,
-            o.dispatches_24h,
-            o.code,
-        )
-
-    ranked = []
-    for rank, o in enumerate(sorted(options, key=key), start=1):
-        missing = tuple(sorted(required - o.capabilities))
-        is_stale = o.position_age_s > stale_position_s
-        parts = [
-            f"reaches in about {o.reach_s / 60:.0f} min "
-            f"({o.estimate.distance_m / 1000:.1f} km, {o.mode})"
-        ]
-        if o.free_in_s > 0:
-            parts.append(f"free in {o.free_in_s / 60:.0f} min from its current job")
-        if o.estimate.is_fallback:
-            parts.append("straight-line estimate: no road path found")
-        if is_stale:
-            parts.append(f"position {o.position_age_s / 60:.0f} min old")
-        if required:
-            parts.append(
-                f"lacks {', '.join(missing)}" if missing else f"has {', '.join(sorted(required))}"
-            )
-        if short(o):
-            parts.append("shift ends before the job would")
-        parts.append(f"dispatches in the past 24 h: {o.dispatches_24h}")
-        ranked.append(
-            Recommendation(
-                rank=rank,
-                team_id=o.team_id,
-                team_code=o.code,
-                eta_s=o.reach_s,
-                distance_m=o.estimate.distance_m,
-                free_in_s=o.free_in_s,
-                is_estimate_fallback=o.estimate.is_fallback,
-                has_all_capabilities=not missing,
-                missing_capabilities=missing,
-                is_shift_too_short=short(o),
-                is_position_stale=is_stale,
-                dispatches_24h=o.dispatches_24h,
-                explanation="; ".join(parts),
+    keyed = []
+    for o in options:
+        reach = o.free_in_s + o.estimate.travel_time_s
+        is_short = o.shift_left_s is not None and o.shift_left_s < reach + expected_on_scene_s
+        keyed.append(
+            (
+                not required <= o.capabilities,
+                is_short,
+                o.is_position_stale,
+                reach,
+                o.dispatches_24h,
+                o.code,
+                o,
             )
         )
-    return ranked
+    keyed.sort(key=lambda k: k[:6])
+    if limit is not None:
+        keyed = keyed[:limit]
+    return [
+        _recommend(rank, k[6], required, is_short=k[1], is_stale=k[2])
+        for rank, k in enumerate(keyed, start=1)
+    ]
+
+
+def _recommend(
+    rank: int, o: TeamOption, required: frozenset[str], *, is_short: bool, is_stale: bool
+) -> Recommendation:
+    missing = tuple(sorted(required - o.capabilities))
+    parts = [
+        f"reaches in about {o.reach_s / 60:.0f} min "
+        f"({o.estimate.distance_m / 1000:.1f} km, {o.mode})"
+    ]
+    if o.free_in_s > 0:
+        parts.append(f"free in {o.free_in_s / 60:.0f} min from its current job")
+    if o.estimate.is_fallback:
+        parts.append("straight-line estimate: no road path found")
+    if is_stale:
+        parts.append("last position is stale")
+    if required:
+        parts.append(
+            f"lacks {', '.join(missing)}" if missing else f"has {', '.join(sorted(required))}"
+        )
+    if is_short:
+        parts.append("shift ends before the job would")
+    parts.append(f"dispatches in the past 24 h: {o.dispatches_24h}")
+    return Recommendation(
+        rank=rank,
+        team_id=o.team_id,
+        team_code=o.code,
+        eta_s=o.reach_s,
+        distance_m=o.estimate.distance_m,
+        free_in_s=o.free_in_s,
+        is_estimate_fallback=o.estimate.is_fallback,
+        has_all_capabilities=not missing,
+        missing_capabilities=missing,
+        is_shift_too_short=is_short,
+        is_position_stale=is_stale,
+        dispatches_24h=o.dispatches_24h,
+        explanation="; ".join(parts),
+    )
+
+
+def first_responder(options: list[TeamOption], best: Recommendation) -> TeamOption | None:
+    """The team to send as well as ``best`` when the best capable team is not the soonest:
+    the soonest team of all, if it arrives earlier.
+
+    Sending the nearest team at once and the capable one behind it is the two-tier response
+    of emergency medical services (first responder plus the crew that can treat and carry):
+    the person is reached sooner, and the team with the needed capability still comes.
+    Source: NFPA 1710 (2020) 4.1.2.1, first-arriving unit within 240 s travel and the
+    advanced-life-support unit within 480 s.
+
+    Returns:
+        The extra team, or None when ``best`` is already the soonest.
+    """
+    soonest = min(options, key=lambda o: (o.reach_s, o.code), default=None)
+    if soonest is None or soonest.reach_s >= best.eta_s or soonest.team_id == best.team_id:
+        return None
+    return soonest
 
 
 def next_job_order(priority: Priority, travel_s: float, due_s: float) -> tuple[int, float, float]:

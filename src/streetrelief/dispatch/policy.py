@@ -22,6 +22,11 @@ class DispatchPolicy(BaseModel):
         description="Priority of a new incident → priorities of queued assignments it may take "
         "the team from. Default: a critical incident may take a team queued for a low one.",
     )
+    first_responder_for: frozenset[Priority] = Field(
+        default_factory=lambda: frozenset({Priority.critical}),
+        description="Priorities for which the soonest team is sent as well when the best "
+        "capable team is farther (see ``dispatch.logic.first_responder``).",
+    )
     ack_timeout_s: int = Field(
         120,
         gt=0,
@@ -45,4 +50,6 @@ class DispatchPolicy(BaseModel):
 
     def may_preempt(self, new: Priority, held: Priority) -> bool:
         """Whether an incident of priority ``new`` may take a team assigned to ``held``."""
-        return held in self.preempts.get(new, frozenset()) and PRIORITY_RANK[new] < PRIORITY_RANK[held]
+        return (
+            held in self.preempts.get(new, frozenset()) and PRIORITY_RANK[new] < PRIORITY_RANK[held]
+        )

@@ -24,7 +24,8 @@ from streetrelief.incidents.lifecycle import CLOSED
 from streetrelief.incidents.models import Incident, IncidentStatus
 from streetrelief.regions.service import Scope, dispatch_area, require_region
 from streetrelief.teams import service as teams
-from streetrelief.teams.models import Team, TeamStatus, TravelMode
+from streetrelief.teams.models import TeamStatus, TravelMode
+from streetrelief.teams.service import TeamSnapshot
 from streetrelief.triage.policy import TriagePolicy
 
 ASSIGNABLE = frozenset({TeamStatus.available, TeamStatus.returning, TeamStatus.on_scene})
@@ -53,6 +54,7 @@ def recommend_teams(
     now: datetime,
     scope: Scope = None,
     rules: DispatchPolicy | None = None,
+    limit: int | None = None,
 ) -> list[Recommendation]:
     """Rank the assignable teams of the incident's dispatch area (inside ``scope``, the
     dispatcher's jurisdiction, when given), by ``dispatch.logic.rank_teams``.
@@ -60,7 +62,8 @@ def recommend_teams(
     Each team's time to reach is estimated from its last position by its travel mode; an
     on-scene team (without a next job already) counts with the rest of its expected time on
     scene (``rules.expected_on_scene_s`` from when it arrived), so a team finishing nearby can
-    beat an idle one far away.
+    beat an idle one far away. ``limit`` keeps the best few (explaining 500 teams costs more
+    than ranking them).
 
     Raises:
         IllegalTransitionError: the incident is closed (or not triaged yet).
@@ -72,10 +75,17 @@ def recommend_teams(
         )
     rules = rules or DispatchPolicy()
     area = dispatch_area(session, incident.region_code)
-    candidates = teams.list_teams(session, region_code=area.code, statuses=ASSIGNABLE, scope=scope)
-    queued = repository.teams_with_queued_job(session, [t.id for t in candidates])
+    candidates = teams.snapshot_teams(
+        session,
+        region_code=area.code,
+        statuses=ASSIGNABLE,
+        stale_before=now - timedelta(seconds=rules.stale_position_s),
+        scope=scope,
+    )
+    ids = [t.id for t in candidates]
+    queued = repository.teams_with_queued_job(session, ids)
     candidates = [t for t in candidates if t.id not in queued]
-    workload = repository.counts_since(session, [t.id for t in candidates], now - WORKLOAD_WINDOW)
+    workload = repository.counts_since(session, ids, now - WORKLOAD_WINDOW)
     options: list[TeamOption] = []
     for mode in TravelMode:
         group = [t for t in candidates if t.mode == mode]
@@ -90,12 +100,12 @@ def recommend_teams(
             TeamOption(
                 team_id=t.id,
                 code=t.code,
-                capabilities=frozenset(t.capabilities),
+                capabilities=t.capabilities,
                 mode=mode,
                 estimate=e,
                 dispatches_24h=workload.get(t.id, 0),
                 free_in_s=_free_in_s(t, now, rules),
-                position_age_s=max(0.0, (now - t.position_at).total_seconds()),
+                is_position_stale=t.is_position_stale,
             )
             for t, e in zip(group, estimates, strict=True)
         )
@@ -103,14 +113,14 @@ def recommend_teams(
         options,
         policy.required_capabilities(tuple(incident.measures)),
         expected_on_scene_s=rules.expected_on_scene_s,
-        stale_position_s=rules.stale_position_s,
+        limit=limit,
     )
 
 
-def _free_in_s(team: Team, now: datetime, rules: DispatchPolicy) -> float:
-    if team.status != TeamStatus.on_scene:
+def _free_in_s(team: TeamSnapshot, now: datetime, rules: DispatchPolicy) -> float:
+    if team.on_scene_at is None:
         return 0.0
-    busy_until = team.status_at + timedelta(seconds=rules.expected_on_scene_s)
+    busy_until = team.on_scene_at + timedelta(seconds=rules.expected_on_scene_s)
     return max(0.0, (busy_until - now).total_seconds())
 
 

@@ -62,24 +62,26 @@ class StraightLineTravel:
         }
 
     def distances_m(
-        self, origin: tuple[float, float], targets: list[tuple[float, float]]
+        self,
+        origin: tuple[float, float],
+        lats: npt.NDArray[np.float64],
+        lons: npt.NDArray[np.float64],
     ) -> npt.NDArray[np.float64]:
-        """Estimated road distances from ``origin`` to each target, metres (an array)."""
-        if not targets:
-            return np.zeros(0)
-        points = np.asarray(targets, dtype=np.float64)
-        return haversine_many_m(origin[0], origin[1], points[:, 0], points[:, 1]) * (
-            self.detour_factor
-        )
+        """Estimated road distances from ``origin`` to points given as arrays of latitudes
+        and longitudes (WGS-84 degrees), metres."""
+        return haversine_many_m(origin[0], origin[1], lats, lons) * self.detour_factor
 
     def one_to_many(
         self, origin: tuple[float, float], targets: list[tuple[float, float]], mode: TravelMode
     ) -> list[TravelEstimate]:
         """Estimates from ``origin`` to each target; distances in metres, times in seconds."""
+        if not targets:
+            return []
         speed = self.speed_ms[mode]
+        points = np.asarray(targets, dtype=np.float64)
         return [
             TravelEstimate(distance_m=d, travel_time_s=d / speed)
-            for d in self.distances_m(origin, targets).tolist()
+            for d in self.distances_m(origin, points[:, 0], points[:, 1]).tolist()
         ]
 
     def many_to_many(

@@ -18,6 +18,7 @@ ignores that one team cannot be in two places (the relaxation that makes it a bo
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from streetrelief.dispatch.travel import StraightLineTravel, TravelTimeProvider
 from streetrelief.simulation.night import LatLon, SimIncident, SimPoint, SimTeam
@@ -36,21 +37,34 @@ def hindsight_bound_s(
     fixed: list[LatLon] = [t.base for t in teams] + [p.pos for p in points]
     order = sorted(incidents, key=lambda i: i.reported_s)
     times = np.array([i.reported_s for i in order])
-    sites: list[LatLon] = [i.pos for i in order]
+    positions: list[LatLon] = fixed + [i.pos for i in order]
+    lats = np.array([p[0] for p in positions])
+    lons = np.array([p[1] for p in positions])
     out: dict[int, float] = {}
     for k, incident in enumerate(order):
-        upto = int(np.searchsorted(times, incident.reported_s + incident.confirm_s, side="right"))
-        origins = fixed + sites[:k] + sites[k + 1 : upto]
-        best = min(_min_travel_s(travel, origins, incident.pos, m) for m in modes)
+        upto = len(fixed) + int(
+            np.searchsorted(times, incident.reported_s + incident.confirm_s, side="right")
+        )
+        usable = np.ones(upto, dtype=bool)
+        usable[len(fixed) + k] = False
+        best = min(
+            _min_travel_s(travel, lats[:upto][usable], lons[:upto][usable], incident.pos, m)
+            for m in modes
+        )
         out[incident.idx] = incident.confirm_s + turnout_s + best
     return out
 
 
 def _min_travel_s(
-    travel: TravelTimeProvider, origins: list[LatLon], target: LatLon, mode: TravelMode
+    travel: TravelTimeProvider,
+    lats: npt.NDArray[np.float64],
+    lons: npt.NDArray[np.float64],
+    target: LatLon,
+    mode: TravelMode,
 ) -> float:
     if isinstance(travel, StraightLineTravel):
         # Symmetric, so one vectorised row from the target serves every origin.
-        return float(travel.distances_m(target, origins).min()) / travel.speed_ms[mode]
+        return float(travel.distances_m(target, lats, lons).min()) / travel.speed_ms[mode]
+    origins = list(zip(lats.tolist(), lons.tolist(), strict=True))
     column = travel.many_to_many(origins, [target], mode)
     return min(row[0].travel_time_s for row in column)

@@ -61,7 +61,7 @@ def build_night(
         InvalidInputError: a file is missing or unreadable, a case names a condition the
             triage policy does not know, or no report is left.
     """
-    rng = random.Random(scenario.seed)
+    rng = random.Random(scenario.seed)  # noqa: S311 - a seeded draw, reproducible on purpose
     unknown = {c for case in scenario.case_mix for c in case.conditions} - set(policy.conditions)
     if unknown:
         raise InvalidInputError(f"case_mix names unknown conditions {sorted(unknown)}")
@@ -127,10 +127,12 @@ def _draw_teams(
     teams = []
     for idx, base in enumerate(bases):
         has_vehicle = rng.random() < setup.vehicle_share
-        capabilities = set(BASE_CAPABILITIES)
+        capabilities: set[str] = set(BASE_CAPABILITIES)
         if has_vehicle:
             capabilities.add(Capability.transport)
-        capabilities.update(c for c, share in setup.capability_shares.items() if rng.random() < share)
+        capabilities.update(
+            c for c, share in setup.capability_shares.items() if rng.random() < share
+        )
         teams.append(
             SimTeam(
                 idx=idx,

@@ -50,6 +50,8 @@ class SimIncident:
     arrived_s: float | None = None
     team: int | None = None
     is_placed: bool = False
+    is_transport_taken: bool = False
+    teams_sent: int = 0
 
     @property
     def reach_s(self) -> float | None:
@@ -190,14 +192,19 @@ class Night:
 
     def send(self, team: SimTeam, incident: SimIncident) -> None:
         """Send an idle team now, or give a busy one ``incident`` as its next job."""
-        incident.dispatched_s = self.now
-        incident.team = team.idx
-        team.dispatches += 1
+        self._take(team, incident)
         if team.is_idle:
             team.is_idle = False
             self.env.process(self._work(team, incident))
         else:
             team.next_job = incident
+
+    def _take(self, team: SimTeam, incident: SimIncident) -> None:
+        if incident.dispatched_s is None:
+            incident.dispatched_s = self.now
+            incident.team = team.idx
+        incident.teams_sent += 1
+        team.dispatches += 1
 
     def _arrivals(self, started: float) -> SimProcess:
         for incident in sorted(self.incidents, key=lambda i: i.reported_s):
@@ -244,10 +251,17 @@ class Night:
             self._plan(team, incident)
             yield self.env.timeout(self.field_model.turnout_s)
             yield self.env.timeout(self._trip_s(team.pos, incident.pos, team.mode))
-            incident.arrived_s = self.now
+            if incident.arrived_s is None:
+                incident.arrived_s = self.now
+                incident.team = team.idx
             team.pos = incident.pos
             yield self.env.timeout(self.field_model.on_scene_s)
-            if incident.needs_transport and team.mode == TravelMode.vehicle:
+            if (
+                incident.needs_transport
+                and team.mode == TravelMode.vehicle
+                and not incident.is_transport_taken
+            ):
+                incident.is_transport_taken = True
                 yield from self._transport(team, incident)
             team.busy_s += self.now - began
             team.job = None
@@ -256,9 +270,7 @@ class Night:
             if following is None:
                 break
             if following.dispatched_s is None:
-                following.dispatched_s = self.now
-                following.team = team.idx
-                team.dispatches += 1
+                self._take(team, following)
             incident = following
         yield from self._return(team)
 
@@ -282,7 +294,5 @@ class Night:
         if following is None:
             team.is_idle = True
             return
-        following.dispatched_s = self.now
-        following.team = team.idx
-        team.dispatches += 1
+        self._take(team, following)
         self.env.process(self._work(team, following))

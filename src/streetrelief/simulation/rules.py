@@ -1,9 +1,9 @@
 """The dispatch rules a simulated night compares.
 
 - ``OurRule``: the live policy. ``dispatch.logic.rank_teams`` over idle teams and busy teams
-  by when and where they will be free;
-  a team that clears takes the waiting incident first in
-  ``dispatch.logic.next_job_order``; pre-emption of a queued next job as ``DispatchPolicy.may_preempt`` allows.
+  by when and where they will be free, plus ``dispatch.logic.first_responder``; a team that
+  clears takes the waiting incident first in ``dispatch.logic.next_job_order``; a queued next
+  job is pre-empted as ``DispatchPolicy.may_preempt`` allows.
 - ``NearestIdleRule``: the nearest idle team by travel time, first come first served.
 - ``FixedZoneRule``: each team covers the incidents nearest its base; its zone waits for it.
 """
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections import deque
 
-from streetrelief.dispatch.logic import next_job_order, rank_teams
-from streetrelief.incidents.models import PRIORITY_RANK
+from streetrelief.dispatch.logic import first_responder, next_job_order, rank_teams
 from streetrelief.dispatch.policy import DispatchPolicy
+from streetrelief.incidents.models import PRIORITY_RANK
 from streetrelief.simulation.night import Night, SimIncident, SimTeam
 
 
@@ -27,19 +27,25 @@ class OurRule:
 
     def on_ready(self, night: Night, incident: SimIncident) -> None:
         """Send the top-ranked team (maybe as a next job), pre-empt, or wait."""
+        options = night.options(incident, include_busy=True)
         ranked = rank_teams(
-            night.options(incident, include_busy=True),
+            options,
             incident.required,
             expected_on_scene_s=self.rules.expected_on_scene_s,
+            limit=1,
         )
         if ranked:
             night.send(night.teams[ranked[0].team_id], incident)
+            extra = first_responder(options, ranked[0])
+            if extra is not None and incident.priority in self.rules.first_responder_for:
+                night.send(night.teams[extra.team_id], incident)
             return
         holder = self._preemptable(night, incident)
         if holder is not None and holder.next_job is not None:
             bumped = holder.next_job
             holder.next_job = None
             bumped.dispatched_s = bumped.team = None
+            bumped.teams_sent -= 1
             holder.dispatches -= 1
             self._wait(bumped)
             night.send(holder, incident)
@@ -68,7 +74,9 @@ class OurRule:
         _, chosen = min(
             zip(times, group, strict=True),
             key=lambda ti: (
-                next_job_order(ti[1].priority, ti[0].travel_time_s, ti[1].reported_s + ti[1].target_s),
+                next_job_order(
+                    ti[1].priority, ti[0].travel_time_s, ti[1].reported_s + ti[1].target_s
+                ),
                 ti[1].idx,
             ),
         )
@@ -115,4 +123,3 @@ class FixedZoneRule:
         """The longest-waiting incident of the team's zone."""
         queue = self.waiting.get(team.idx)
         return queue.popleft() if queue else None
-

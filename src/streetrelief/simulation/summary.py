@@ -15,11 +15,12 @@ from pathlib import Path
 import matplotlib as mpl
 
 mpl.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402 - the backend is chosen before pyplot loads
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
 
-from streetrelief.incidents.models import Priority  # noqa: E402
-from streetrelief.simulation.night import NightResult, SimIncident  # noqa: E402
+from streetrelief.incidents.models import Priority
+from streetrelief.simulation.night import NightResult, SimIncident
 
 ALL = "all"
 
@@ -65,9 +66,7 @@ def figures(rule: str, result: NightResult, bound: dict[int, float]) -> RunFigur
     for name, members in groups.items():
         reach = np.array([reach_or_censored_s(i, result.horizon_s) for i in members])
         lower = np.array([bound[i.idx] for i in members])
-        on_time = sum(
-            1 for i in members if i.reach_s is not None and i.reach_s <= i.target_s
-        )
+        on_time = sum(1 for i in members if i.reach_s is not None and i.reach_s <= i.target_s)
         p50, p90, p99 = np.percentile(reach, [50, 90, 99]).tolist()
         out[name] = Figures(
             count=len(members),
@@ -145,17 +144,21 @@ def plot_reach_times(
     path: Path, title: str, runs: dict[str, NightResult], bound: dict[int, float]
 ) -> None:
     """A PNG: cumulative share reached by minutes after the report, one panel per priority,
-    one line per rule and one for the hindsight bound."""
-    priorities = [p for p in Priority if any(i.priority == p for r in runs.values() for i in r.incidents)]
-    fig, axes = plt.subplots(1, max(1, len(priorities)), figsize=(4.2 * max(1, len(priorities)), 3.6), squeeze=False)
+    one line per rule and a dotted one for the hindsight bound."""
+    incidents = next(iter(runs.values())).incidents
+    priorities = [p for p in Priority if any(i.priority == p for i in incidents)]
+    panels = max(1, len(priorities))
+    fig, axes = plt.subplots(1, panels, figsize=(4.2 * panels, 3.6), squeeze=False)
     for ax, priority in zip(axes[0], priorities, strict=False):
         for rule, result in runs.items():
-            members = [i for i in result.incidents if i.priority == priority]
-            reach = np.sort([reach_or_censored_s(i, result.horizon_s) / 60 for i in members])
-            ax.step(reach, np.arange(1, len(reach) + 1) / len(reach), where="post", label=rule)
-        lower = np.sort([bound[i.idx] / 60 for i in next(iter(runs.values())).incidents if i.priority == priority])
-        ax.step(lower, np.arange(1, len(lower) + 1) / len(lower), where="post", label="bound", linestyle=":")
-        target_min = next(i.target_s for i in next(iter(runs.values())).incidents if i.priority == priority) / 60
+            reach = [
+                reach_or_censored_s(i, result.horizon_s) / 60
+                for i in result.incidents
+                if i.priority == priority
+            ]
+            _ecdf(ax, reach, rule, "-")
+        _ecdf(ax, [bound[i.idx] / 60 for i in incidents if i.priority == priority], "bound", ":")
+        target_min = next(i.target_s for i in incidents if i.priority == priority) / 60
         ax.axvline(target_min, color="grey", linewidth=0.8)
         ax.set_title(f"{priority.value} (target {target_min:.0f} min)")
         ax.set_xlabel("minutes from report to arrival")
@@ -167,3 +170,14 @@ def plot_reach_times(
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _ecdf(ax: Axes, minutes: list[float], label: str, style: str) -> None:
+    values = np.sort(np.array(minutes))
+    ax.step(
+        values,
+        np.arange(1, len(values) + 1) / len(values),
+        where="post",
+        label=label,
+        linestyle=style,
+    )

@@ -89,12 +89,20 @@ def get_recommendations(
     clock: ClockDep,
     policy: TriagePolicyDep,
     travel: TravelDep,
+    limit: Annotated[int, Query(ge=1, le=500, description="How many teams to return.")] = 10,
 ) -> list[RecommendationRead]:
     """Assignable teams the caller may send (its regions and grants), ranked by capability
-    match and time to reach, with reasons."""
+    match, shift, position freshness and time to reach (a team finishing a job nearby counts
+    from when it will be free), with reasons; the best ``limit``."""
     incident = incident_for(session, principal, incident_id)
     ranked = recommend_teams(
-        session, incident, policy=policy, travel=travel, now=clock.now(), scope=principal.scope
+        session,
+        incident,
+        policy=policy,
+        travel=travel,
+        now=clock.now(),
+        scope=principal.scope,
+        limit=limit,
     )
     return [RecommendationRead.model_validate(r) for r in ranked]
 
