@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 SUPPORTED_BACKENDS = frozenset({"sqlite", "postgresql"})
 DEFAULT_DATABASE_URL = "sqlite:///" + str(Path("var") / "streetrelief.db")
 DEFAULT_DATA_KEY_FILE = Path("var") / "data.key"
+DEFAULT_ROAD_NETWORK_CACHE_DIR = Path("var") / "roads"
 
 
 class Settings(BaseSettings):
@@ -58,7 +60,33 @@ class Settings(BaseSettings):
         30.0, gt=0, description="Average urban driving speed for travel estimates, km/h."
     )
     walking_speed_kmh: float = Field(
-        4.5, gt=0, description="Average walking speed of a foot patrol, km/h."
+        4.5,
+        gt=0,
+        description="Average walking speed of a foot patrol, km/h. Source: comfortable walking "
+        "speed of adults is 1.27-1.46 m/s, 4.6-5.3 km/h (Bohannon 1997, 'Comfortable and "
+        "maximum walking speed of adults aged 20-79 years', Age and Ageing 26(1)); a patrol "
+        "carrying supplies on winter pavements walks at the low end.",
+    )
+    travel_provider: Literal["straight_line", "road_network"] = Field(
+        "straight_line",
+        description="How dispatch estimates travel: straight_line (great-circle distance times "
+        "detour_factor) or road_network (shortest paths over road_network_file).",
+    )
+    road_network_file: Path | None = Field(
+        None,
+        description="OpenStreetMap extract (.osm.pbf) of the area served; required when "
+        "travel_provider is road_network.",
+    )
+    road_network_cache_dir: Path | None = Field(
+        DEFAULT_ROAD_NETWORK_CACHE_DIR,
+        description="Folder of built road graphs, reused while the extract and the speeds are "
+        "unchanged; empty to build in memory at every start.",
+    )
+    road_snap_max_m: float = Field(
+        500.0,
+        gt=0,
+        description="Farthest a point may lie from the road network before its travel is "
+        "estimated in a straight line instead (flagged as a fallback), metres.",
     )
 
     data_keys: SecretStr | None = Field(
@@ -146,6 +174,13 @@ class Settings(BaseSettings):
     smtp_from: str = Field(
         "streetrelief@localhost", description="From address of e-mail notifications."
     )
+
+    @model_validator(mode="after")
+    def _road_network_has_a_file(self) -> Settings:
+        if self.travel_provider == "road_network" and self.road_network_file is None:
+            msg = "travel_provider road_network needs road_network_file (an .osm.pbf extract)"
+            raise ValueError(msg)
+        return self
 
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> Settings:

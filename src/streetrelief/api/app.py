@@ -37,8 +37,9 @@ from streetrelief.api.routers import (
 from streetrelief.config import Settings, get_settings
 from streetrelief.core.clock import Clock, SystemClock
 from streetrelief.db.engine import get_engine, make_session_factory
-from streetrelief.dispatch.travel import StraightLineTravel, TravelTimeProvider
+from streetrelief.dispatch.travel import TravelTimeProvider
 from streetrelief.notify.jobs import BackgroundWorker, DeliveryWorker
+from streetrelief.routing.configured import travel_from_settings
 from streetrelief.triage.policy import TriagePolicy, load_policy
 from streetrelief.weather.geocode_tables import load_geocode_tables
 
@@ -65,11 +66,7 @@ def create_app(
         get_engine(settings.database_url)
     )
     app.state.triage_policy = triage_policy or load_policy(settings.triage_policy_path)
-    app.state.travel = travel or StraightLineTravel(
-        detour_factor=settings.detour_factor,
-        vehicle_speed_kmh=settings.vehicle_speed_kmh,
-        walking_speed_kmh=settings.walking_speed_kmh,
-    )
+    app.state.travel = travel or travel_from_settings(settings)
     app.state.geocode_tables = load_geocode_tables(settings.geocode_tables_dir)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -12,6 +12,7 @@ from streetrelief.cli import (
     regions,
     replay,
     response,
+    roads,
     roster,
     serve,
     service_points,
@@ -47,3 +48,4 @@ app.add_typer(roster.app, name="roster")
 app.add_typer(stock.app, name="stock")
 app.add_typer(notify.app, name="notify", no_args_is_help=True)
 app.add_typer(jobs.app, name="jobs")
+app.add_typer(roads.app, name="roads")

@@ -13,6 +13,7 @@ from streetrelief.config import get_settings
 from streetrelief.db import migrate
 from streetrelief.jobs.schedule import http_feed, live_context, schedule
 from streetrelief.privacy import crypto
+from streetrelief.routing.configured import travel_from_settings
 
 
 def serve(
@@ -30,6 +31,9 @@ def serve(
             console.print(f"demo: new data key in {settings.data_key_file}")
         crypto.cipher()  # refuse to start without a usable key for personal data
         migrate.upgrade(settings.database_url)
+        # Read (and cache) the road network now: a bad file stops here in one line, not in
+        # a traceback from every server worker.
+        travel_from_settings(settings, progress=console.print)
         if demo:
             from streetrelief.demo.load import (  # noqa: PLC0415 - only when asked
                 load_demo,

@@ -205,3 +205,11 @@ class FeedExistsError(ConflictError):
     """A CAP feed whose name or URL is taken by another feed."""
 
     code = "feed_exists"
+
+
+class RoadNetworkError(InvalidInputError):
+    """An OpenStreetMap extract that cannot become a road network: unreadable, not OSM PBF, or
+    without roads for a travel mode. The detail names the file and the problem."""
+
+    code = "invalid_road_network"
+    title = "Unusable road network"

@@ -68,6 +68,21 @@ def haversine_many_m(
     return out
 
 
+def sphere_xyz_m(lat: npt.ArrayLike, lon: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Earth-centred Cartesian coordinates of WGS-84 points on the sphere of radius
+    ``EARTH_RADIUS_M``, metres, shape (n, 3).
+
+    The straight (chord) distance between two such points is the great-circle distance to
+    within 1 mm up to 10 km apart, anywhere on Earth, so a KD-tree over them finds nearest
+    neighbours without choosing a map projection.
+    """
+    phi, lam = np.radians(lat), np.radians(lon)
+    cos_phi = np.cos(phi)
+    return EARTH_RADIUS_M * np.column_stack(
+        [cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)]
+    )
+
+
 def shape_polygon(ring: Sequence[tuple[float, float]]) -> Polygon:
     """A shapely polygon from a ring of (lat, lon) pairs, WGS-84 degrees (CAP order).
 

@@ -26,12 +26,22 @@ class TravelEstimate:
 
 
 class TravelTimeProvider(Protocol):
-    """Estimates travel from one point to many."""
+    """Estimates travel from one point to many, from many to one, and between many."""
 
     def one_to_many(
         self, origin: tuple[float, float], targets: list[tuple[float, float]], mode: TravelMode
     ) -> list[TravelEstimate]:
         """Estimates from ``origin`` (lat, lon) to each target (lat, lon), WGS-84 degrees."""
+        ...
+
+    def many_to_one(
+        self, origins: list[tuple[float, float]], target: tuple[float, float], mode: TravelMode
+    ) -> list[TravelEstimate]:
+        """Estimates from each origin (lat, lon) to ``target`` (lat, lon), WGS-84 degrees.
+
+        Dispatch asks this ("which team reaches the incident first"); on a road network with
+        one-way streets it differs from ``one_to_many`` from the target.
+        """
         ...
 
     def many_to_many(
@@ -83,6 +93,12 @@ class StraightLineTravel:
             TravelEstimate(distance_m=d, travel_time_s=d / speed)
             for d in self.distances_m(origin, points[:, 0], points[:, 1]).tolist()
         ]
+
+    def many_to_one(
+        self, origins: list[tuple[float, float]], target: tuple[float, float], mode: TravelMode
+    ) -> list[TravelEstimate]:
+        """Estimates from each origin to ``target``; metres, seconds."""
+        return [self.one_to_many(origin, [target], mode)[0] for origin in origins]
 
     def many_to_many(
         self,

@@ -66,5 +66,4 @@ def _min_travel_s(
         # Symmetric, so one vectorised row from the target serves every origin.
         return float(travel.distances_m(target, lats, lons).min()) / travel.speed_ms[mode]
     origins = list(zip(lats.tolist(), lons.tolist(), strict=True))
-    column = travel.many_to_many(origins, [target], mode)
-    return min(row[0].travel_time_s for row in column)
+    return min(e.travel_time_s for e in travel.many_to_one(origins, target, mode))
