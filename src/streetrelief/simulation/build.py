@@ -10,14 +10,14 @@ drawn (seeded) from the report locations, so teams sit where people call from.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
 from streetrelief.core.errors import InvalidInputError
 from streetrelief.dispatch.travel import StraightLineTravel, TravelTimeProvider
 from streetrelief.simulation.night import SimIncident, SimPoint, SimTeam
-from streetrelief.simulation.scenario import Scenario, resolve
+from streetrelief.simulation.scenario import Box, Scenario, resolve
 from streetrelief.simulation.sources import ReadCounts, SourceReport, load_mapping, read_reports
 from streetrelief.teams.models import Capability, TravelMode
 from streetrelief.triage.policy import TriagePolicy, triage
@@ -42,14 +42,66 @@ class NightInputs:
     horizon_s: float
 
 
-def make_travel(scenario: Scenario) -> TravelTimeProvider:
-    """The scenario's travel provider."""
+def make_travel(
+    scenario: Scenario, scenario_file: Path, data_dir: Path | None
+) -> TravelTimeProvider:
+    """The scenario's travel provider.
+
+    Raises:
+        InvalidInputError: the OSM file is missing.
+        RoadNetworkError: the OSM file is not OSM PBF or has no roads for a mode.
+    """
     t = scenario.travel
-    return StraightLineTravel(
-        detour_factor=t.detour_factor,
-        vehicle_speed_kmh=t.vehicle_speed_kmh,
+    if t.osm is None:
+        return StraightLineTravel(
+            detour_factor=t.detour_factor,
+            vehicle_speed_kmh=t.vehicle_speed_kmh,
+            walking_speed_kmh=t.walking_speed_kmh,
+        )
+    # Imported here: scipy and pyrosm take seconds to load and only road scenarios need them.
+    from streetrelief.routing.provider import RoadNetworkTravel  # noqa: PLC0415
+
+    return RoadNetworkTravel.from_osm(
+        resolve(t.osm, scenario_file, data_dir),
         walking_speed_kmh=t.walking_speed_kmh,
+        vehicle_speed_kmh=t.vehicle_speed_kmh,
+        detour_factor=t.detour_factor,
+        max_snap_m=t.max_snap_m,
     )
+
+
+def _check_on_network(travel: TravelTimeProvider, reports: list[SourceReport]) -> None:
+    """Refuse reports the road network cannot reach (its straight-line fallback)."""
+    if isinstance(travel, StraightLineTravel):
+        return
+    points = [(r.lat, r.lon) for r in reports]
+    for mode in (TravelMode.walking, TravelMode.vehicle):
+        estimates = travel.one_to_many(points[0], points, mode)
+        off = [r for r, e in zip(reports, estimates, strict=True) if e.is_fallback]
+        if off:
+            # With the first report on the network, the others off it are; otherwise it is.
+            bad = reports[0] if len(off) == len(reports) or len(reports) == 1 else off[0]
+            raise InvalidInputError(
+                f"report {bad.source_id} (line {bad.line}) at {bad.lat:.5f}, {bad.lon:.5f} lies "
+                f"outside the road network ({mode} roads farther than the snap distance)"
+            )
+
+
+def _relocate(reports: list[SourceReport], box: Box) -> list[SourceReport]:
+    south, north = min(r.lat for r in reports), max(r.lat for r in reports)
+    west, east = min(r.lon for r in reports), max(r.lon for r in reports)
+
+    def scale(value: float, low: float, high: float, to_low: float, to_high: float) -> float:
+        return to_low + (value - low) / (high - low or 1.0) * (to_high - to_low)
+
+    return [
+        replace(
+            r,
+            lat=scale(r.lat, south, north, box.south, box.north),
+            lon=scale(r.lon, west, east, box.west, box.east),
+        )
+        for r in reports
+    ]
 
 
 def build_night(
@@ -59,7 +111,9 @@ def build_night(
 
     Raises:
         InvalidInputError: a file is missing or unreadable, a case names a condition the
-            triage policy does not know, or no report is left.
+            triage policy does not know, no report is left, or a report lies off the road
+            network.
+        RoadNetworkError: the OSM file is not OSM PBF or has no roads.
     """
     rng = random.Random(scenario.seed)  # noqa: S311 - a seeded draw, reproducible on purpose
     unknown = {c for case in scenario.case_mix for c in case.conditions} - set(policy.conditions)
@@ -74,6 +128,10 @@ def build_night(
     count = scenario.reports.count or len(rows)
     picked = sorted(rng.sample(range(len(rows)), min(count, len(rows))))
     reports = [rows[i] for i in picked]
+    if scenario.reports.relocate_to is not None:
+        reports = _relocate(reports, scenario.reports.relocate_to)
+    travel = make_travel(scenario, scenario_file, data_dir)
+    _check_on_network(travel, reports)
     span_s = max((last - first).total_seconds(), 1.0)
     night_s = scenario.duration_h * 3600
     incidents = []
@@ -105,7 +163,7 @@ def build_night(
         incidents=incidents,
         teams=_draw_teams(scenario, reports, rng),
         points=[SimPoint(p.name, (p.lat, p.lon), p.capacity) for p in scenario.service_points],
-        travel=make_travel(scenario),
+        travel=travel,
         horizon_s=night_s + scenario.overrun_h * 3600,
     )
 

@@ -8,7 +8,6 @@ paths are read against ``--data-dir`` when given, else against the scenario file
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal, Self
@@ -31,6 +30,22 @@ class PolicyName(StrEnum):
     fixed_zones = "fixed_zones"
 
 
+class Box(_Strict):
+    """A latitude/longitude box, WGS-84 degrees."""
+
+    south: float = Field(ge=-90, le=90)
+    west: float = Field(ge=-180, le=180)
+    north: float = Field(ge=-90, le=90)
+    east: float = Field(ge=-180, le=180)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if not (self.south < self.north and self.west < self.east):
+            msg = "a box needs south < north and west < east"
+            raise ValueError(msg)
+        return self
+
+
 class ReportSource(_Strict):
     """Where reports come from and how they are scaled onto the night."""
 
@@ -44,6 +59,11 @@ class ReportSource(_Strict):
         "all rows when omitted.",
     )
     people_per_report: int = Field(1, ge=1, le=50)
+    relocate_to: Box | None = Field(
+        None,
+        description="Map the reports' bounding box linearly onto this box: a real city's "
+        "pattern of calls, transplanted to a city whose requests are not published.",
+    )
 
 
 class CaseShare(_Strict):
@@ -104,12 +124,27 @@ class FieldTimes(_Strict):
 
 
 class TravelSetup(_Strict):
-    """The travel-time provider of the night."""
+    """The travel-time provider of the night: straight line, or a road network from an
+    OpenStreetMap extract (``osm``), with the straight line as its fallback."""
 
-    provider: Literal["straight_line"] = "straight_line"
+    provider: Literal["straight_line", "road_network"] = "straight_line"
+    osm: Path | None = Field(None, description="OSM PBF extract, for provider road_network.")
+    max_snap_m: float = Field(
+        500.0,
+        gt=0,
+        le=5000,
+        description="A report farther than this from the road network is refused, metres.",
+    )
     detour_factor: float = Field(1.4, ge=1, le=5)
     vehicle_speed_kmh: float = Field(30.0, gt=0, le=200)
     walking_speed_kmh: float = Field(4.5, gt=0, le=20)
+
+    @model_validator(mode="after")
+    def _osm(self) -> Self:
+        if (self.provider == "road_network") != (self.osm is not None):
+            msg = "osm is given exactly when the provider is road_network"
+            raise ValueError(msg)
+        return self
 
 
 class Scenario(_Strict):
@@ -172,8 +207,3 @@ def resolve(path: Path, scenario_file: Path, data_dir: Path | None) -> Path:
     if not full.is_file():
         raise InvalidInputError(f"scenario {scenario_file}: no file {full}")
     return full
-
-
-def hours_after(start: datetime, at: datetime) -> float:
-    """Hours from ``start`` to ``at`` (both aware)."""
-    return (at - start).total_seconds() / 3600
