@@ -6,12 +6,13 @@ Run from the repository root::
     .venv/bin/python bench/dispatch.py --data-dir ../shared/data
 
 1. **Policy comparison.** For each scenario (the Los Angeles cold night with team counts from
-   scarce to ample), simulates the night under our policy, nearest idle team first come first
-   served, and fixed zones, and prints one table per scenario: reach-time figures (minutes)
-   per priority, each rule's mean and p90 over the hindsight lower bound's, the share within
-   target and the people left waiting. Then it checks the goals: mean at most 1.10 times the bound;
-   critical ≥ 95 % within target where nearest-idle is below that; mean no more than 10 %
-   worse than nearest-idle.
+   scarce to ample; the Helsinki night on the road network, scarce and ample), simulates the
+   night under our policy, nearest idle team first come first served, and fixed zones, and
+   prints one table per scenario: reach-time figures (minutes) per priority, each rule's mean
+   and p90 over the hindsight lower bound's, the share within target and the people left
+   waiting. Then it checks the goals: mean at most 1.10 times the bound; critical ≥ 95 %
+   within target where nearest-idle is below that; mean no more than 10 % worse than
+   nearest-idle.
 2. **Big night.** 5,000 reports and 100 teams over 12 hours, our policy only: wall time
    (goal: under a minute).
 3. **Recommendation latency.** ``dispatch.service.recommend_teams`` on a temporary SQLite
@@ -54,6 +55,7 @@ from streetrelief.triage.policy import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 LA = ROOT / "examples" / "los_angeles"
+HELSINKI = ROOT / "examples" / "helsinki"
 console = Console(width=140)
 
 
@@ -203,10 +205,13 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--scenario", type=Path, default=LA / "cold_night.yaml")
     parser.add_argument("--teams", type=int, nargs="+", default=[25, 50, 100, 200])
+    parser.add_argument("--helsinki", type=Path, default=HELSINKI / "cold_night.yaml")
+    parser.add_argument("--helsinki-teams", type=int, nargs="+", default=[6, 12])
     parser.add_argument("--latency-teams", type=int, default=500)
     parser.add_argument("--latency-calls", type=int, default=300)
     args = parser.parse_args()
     goals = comparison(args.scenario, args.data_dir, args.teams)
+    goals += comparison(args.helsinki, args.data_dir, args.helsinki_teams)
     for line in goals:
         console.print(line)
     console.print(big_night(args.scenario, args.data_dir))

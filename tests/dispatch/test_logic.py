@@ -109,9 +109,7 @@ class TestFirstResponder:
             option(2, travel_s=900, capabilities=frozenset({"medical"})),
         ]
         best = rank_teams(options, frozenset({"medical"}))[0]
-        extra = first_responder(options, best)
-        assert extra is not None
-        assert extra.team_id == 1
+        assert first_responder({o.team_id: o.reach_s for o in options}, best) == 1
 
     def test_nobody_extra_when_the_capable_team_is_soonest(self) -> None:
         options = [
@@ -119,7 +117,7 @@ class TestFirstResponder:
             option(2, travel_s=60, capabilities=frozenset({"medical"})),
         ]
         best = rank_teams(options, frozenset({"medical"}))[0]
-        assert first_responder(options, best) is None
+        assert first_responder({o.team_id: o.reach_s for o in options}, best) is None
 
 
 class TestWaitingWork:

@@ -145,7 +145,7 @@ def _recommend(
     )
 
 
-def first_responder(options: list[TeamOption], best: Recommendation) -> TeamOption | None:
+def first_responder(reach_s: dict[int, float], best: Recommendation) -> int | None:
     """The team to send as well as ``best`` when the best capable team is not the soonest:
     the soonest team of all, if it arrives earlier.
 
@@ -155,11 +155,14 @@ def first_responder(options: list[TeamOption], best: Recommendation) -> TeamOpti
     Source: NFPA 1710 (2020) 4.1.2.1, first-arriving unit within 240 s travel and the
     advanced-life-support unit within 480 s.
 
+    Args:
+        reach_s: time to reach, seconds, of every candidate team by team id.
+
     Returns:
-        The extra team, or None when ``best`` is already the soonest.
+        The extra team's id, or None when ``best`` is already the soonest.
     """
-    soonest = min(options, key=lambda o: (o.reach_s, o.code), default=None)
-    if soonest is None or soonest.reach_s >= best.eta_s or soonest.team_id == best.team_id:
+    soonest = min(reach_s, key=lambda t: (reach_s[t], t), default=None)
+    if soonest is None or soonest == best.team_id or reach_s[soonest] >= best.eta_s:
         return None
     return soonest
 

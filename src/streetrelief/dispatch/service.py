@@ -15,7 +15,7 @@ from streetrelief.core.clock import check_not_future
 from streetrelief.core.errors import IllegalTransitionError, TeamUnavailableError
 from streetrelief.db.outbox import emit
 from streetrelief.dispatch import repository
-from streetrelief.dispatch.logic import Recommendation, TeamOption, rank_teams
+from streetrelief.dispatch.logic import Recommendation, TeamOption, first_responder, rank_teams
 from streetrelief.dispatch.models import Dispatch
 from streetrelief.dispatch.policy import DispatchPolicy
 from streetrelief.dispatch.travel import TravelTimeProvider
@@ -208,27 +208,40 @@ def auto_dispatch(
     policy: TriagePolicy,
     travel: TravelTimeProvider,
     now: datetime,
+    rules: DispatchPolicy | None = None,
 ) -> Dispatch | None:
-    """Assign the best team without confirmation when policy says so for the priority.
+    """Assign the best team without confirmation when policy says so for the priority, and
+    for the priorities ``rules.first_responder_for`` names also the soonest team when the best
+    capable one is farther (``dispatch.logic.first_responder``).
 
     Returns:
-        The dispatch made, or None (not an automatic priority, or no team free).
+        The dispatch of the best team, or None (not an automatic priority, or no team free).
     """
     if incident.priority not in policy.auto_dispatch:
         return None
-    ranked = recommend_teams(session, incident, policy=policy, travel=travel, now=now)
+    rules = rules or DispatchPolicy()
+    ranked = recommend_teams(session, incident, policy=policy, travel=travel, now=now, rules=rules)
     if not ranked:
         return None
-    return assign_team(
-        session,
-        incident.id,
-        ranked[0].team_id,
-        policy=policy,
-        travel=travel,
-        now=now,
-        assigned_by="policy",
-        is_automatic=True,
-    )
+    chosen = [ranked[0].team_id]
+    if incident.priority in rules.first_responder_for:
+        extra = first_responder({r.team_id: r.eta_s for r in ranked}, ranked[0])
+        if extra is not None:
+            chosen.append(extra)
+    dispatches = [
+        assign_team(
+            session,
+            incident.id,
+            team_id,
+            policy=policy,
+            travel=travel,
+            now=now,
+            assigned_by="policy",
+            is_automatic=True,
+        )
+        for team_id in chosen
+    ]
+    return dispatches[0]
 
 
 def report_progress(

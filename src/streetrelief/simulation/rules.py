@@ -36,9 +36,10 @@ class OurRule:
         )
         if ranked:
             night.send(night.teams[ranked[0].team_id], incident)
-            extra = first_responder(options, ranked[0])
-            if extra is not None and incident.priority in self.rules.first_responder_for:
-                night.send(night.teams[extra.team_id], incident)
+            if incident.priority in self.rules.first_responder_for:
+                extra = first_responder({o.team_id: o.reach_s for o in options}, ranked[0])
+                if extra is not None:
+                    night.send(night.teams[extra], incident)
             return
         holder = self._preemptable(night, incident)
         if holder is not None and holder.next_job is not None:
