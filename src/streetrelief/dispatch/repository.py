@@ -22,6 +22,21 @@ def active_for_incident(session: Session, incident_id: int) -> Sequence[Dispatch
     return session.scalars(stmt).all()
 
 
+def unacknowledged_before(session: Session, cutoff: datetime) -> Sequence[Dispatch]:
+    """Uncleared dispatches assigned before ``cutoff`` that nobody acknowledged or set off on."""
+    stmt = (
+        select(Dispatch)
+        .where(
+            Dispatch.cleared_at.is_(None),
+            Dispatch.acknowledged_at.is_(None),
+            Dispatch.en_route_at.is_(None),
+            Dispatch.assigned_at < cutoff,
+        )
+        .order_by(Dispatch.id)
+    )
+    return session.scalars(stmt).all()
+
+
 def active_for_team(session: Session, team_id: int) -> Sequence[Dispatch]:
     """Dispatches of a team that have not cleared, oldest first."""
     stmt = (

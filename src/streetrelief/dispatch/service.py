@@ -270,6 +270,7 @@ def report_progress(
         team = teams.require_team(session, dispatch.team_id)
         if target == IncidentStatus.en_route:
             dispatch.en_route_at = at
+            dispatch.acknowledged_at = dispatch.acknowledged_at or at
             teams.set_team_status(session, team, TeamStatus.en_route, at)
         elif target == IncidentStatus.on_scene:
             dispatch.on_scene_at = at
