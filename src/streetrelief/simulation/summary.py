@@ -37,6 +37,7 @@ class Figures:
     within_target: float
     bound_mean_s: float
     bound_p90_s: float
+    bound_within_target: float
     left_waiting: int
 
 
@@ -77,6 +78,8 @@ def figures(rule: str, result: NightResult, bound: dict[int, float]) -> RunFigur
             within_target=on_time / len(members),
             bound_mean_s=float(lower.mean()),
             bound_p90_s=float(np.percentile(lower, 90)),
+            bound_within_target=sum(1 for i in members if bound[i.idx] <= i.target_s)
+            / len(members),
             left_waiting=sum(1 for i in members if i.arrived_s is None),
         )
     busy = sum(min(t.busy_s, result.horizon_s) for t in result.teams)
