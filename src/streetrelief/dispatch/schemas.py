@@ -52,6 +52,7 @@ class DispatchRead(BaseModel):
     estimated_travel_s: float
     is_estimate_fallback: bool
     assigned_at: datetime
+    acknowledged_at: datetime | None
     en_route_at: datetime | None
     on_scene_at: datetime | None
     cleared_at: datetime | None
