@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SUPPORTED_BACKENDS = frozenset({"sqlite", "postgresql"})
@@ -74,13 +74,14 @@ class Settings(BaseSettings):
     )
     road_network_file: Path | None = Field(
         None,
+        validate_default=True,
         description="OpenStreetMap extract (.osm.pbf) of the area served; required when "
         "travel_provider is road_network.",
     )
-    road_network_cache_dir: Path | None = Field(
+    road_network_cache_dir: Path = Field(
         DEFAULT_ROAD_NETWORK_CACHE_DIR,
-        description="Folder of built road graphs, reused while the extract and the speeds are "
-        "unchanged; empty to build in memory at every start.",
+        description="Folder of built road graphs, reused while the extract and the build "
+        "settings are unchanged.",
     )
     road_snap_max_m: float = Field(
         500.0,
@@ -176,13 +177,6 @@ class Settings(BaseSettings):
     )
 
     @model_validator(mode="after")
-    def _road_network_has_a_file(self) -> Settings:
-        if self.travel_provider == "road_network" and self.road_network_file is None:
-            msg = "travel_provider road_network needs road_network_file (an .osm.pbf extract)"
-            raise ValueError(msg)
-        return self
-
-    @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> Settings:
         if self.notify_lease_s <= self.notify_timeout_s:
             msg = "notify_lease_s must exceed notify_timeout_s, or two workers send at once"
@@ -231,6 +225,14 @@ class Settings(BaseSettings):
         description="Run the scheduled jobs (feed polls, reassessment) inside `streetrelief "
         "serve`; otherwise run `streetrelief jobs run` as a worker of its own.",
     )
+
+    @field_validator("road_network_file")
+    @classmethod
+    def _road_network_has_a_file(cls, path: Path | None, info: ValidationInfo) -> Path | None:
+        if path is None and info.data.get("travel_provider") == "road_network":
+            msg = "required when STREETRELIEF_TRAVEL_PROVIDER is road_network (an .osm.pbf file)"
+            raise ValueError(msg)
+        return path
 
     @field_validator("database_url")
     @classmethod

@@ -20,3 +20,12 @@ def test_many_to_many_rows_are_one_to_many() -> None:
     assert matrix[0][0].travel_time_s == 0
     # 4.5 km/h walking: 1.25 m/s, so time = distance / 1.25
     assert matrix[1][2].travel_time_s == pytest.approx(matrix[1][2].distance_m / 1.25)
+
+
+def test_many_to_one_is_each_origin_to_the_target() -> None:
+    travel = StraightLineTravel(detour_factor=1.4, vehicle_speed_kmh=30, walking_speed_kmh=4.5)
+    origins = [(39.90, 116.40), (39.92, 116.42), (39.95, 116.30)]
+    target = (39.91, 116.41)
+    estimates = travel.many_to_one(origins, target, TravelMode.vehicle)
+    assert estimates == [travel.travel(o, target, TravelMode.vehicle) for o in origins]
+    assert travel.many_to_one([], target, TravelMode.vehicle) == []

@@ -90,7 +90,7 @@ def test_straight_line_is_the_default() -> None:
 
 
 def test_road_network_without_a_file_is_a_settings_error() -> None:
-    with pytest.raises(ValidationError, match="needs road_network_file"):
+    with pytest.raises(ValidationError, match=r"road_network_file\n.*required when"):
         Settings(travel_provider="road_network")
 
 

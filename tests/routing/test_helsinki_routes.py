@@ -65,6 +65,25 @@ ALEKSANTERINKATU_FABIANINKATU = [
     (60.1687727, 24.9493557),
 ]
 
+# Kluuvikatu, a pedestrian street (way 19746151, highway=pedestrian), north from Pohjoisesplanadi
+# (node 56439093) across Aleksanterinkatu (node 288554588) to Yliopistonkatu (node 1380974106).
+KLUUVIKATU = [
+    (60.1677731, 24.9475662),
+    (60.1678391, 24.9475584),
+    (60.1684479, 24.9474845),
+    (60.168843, 24.9474417),
+    (60.1688618, 24.9474396),
+    (60.1689124, 24.9474325),
+    (60.1689295, 24.9474306),
+    (60.1689426, 24.9474287),
+    (60.1689556, 24.9474269),
+    (60.1689703, 24.9474244),
+    (60.1690196, 24.9474175),
+    (60.16971, 24.9473796),
+    (60.1697829, 24.9473729),
+    (60.1698299, 24.9473675),
+]
+
 
 def length_m(route: list[tuple[float, float]]) -> float:
     """Sum of the great-circle lengths of the route's segments, metres."""
@@ -88,8 +107,8 @@ def test_vehicle_follows_the_hand_checked_route_at_the_speed_limit(
 
 @pytest.mark.parametrize(
     "route",
-    [UNIONINKATU, KAISANIEMENKATU, ALEKSANTERINKATU_FABIANINKATU],
-    ids=["unioninkatu", "kaisaniemenkatu", "aleksanterinkatu-fabianinkatu"],
+    [UNIONINKATU, KAISANIEMENKATU, ALEKSANTERINKATU_FABIANINKATU, KLUUVIKATU],
+    ids=["unioninkatu", "kaisaniemenkatu", "aleksanterinkatu-fabianinkatu", "kluuvikatu"],
 )
 def test_walking_takes_the_same_streets_both_ways(
     helsinki: RoadNetworkTravel, route: list[tuple[float, float]]
@@ -112,6 +131,15 @@ def test_one_way_street_is_driven_only_forwards(helsinki: RoadNetworkTravel) -> 
     assert not against.is_fallback
     assert against.distance_m > forward.distance_m + 300
     assert against.travel_time_s > forward.travel_time_s
+
+
+def test_pedestrian_street_is_walked_but_not_driven(helsinki: RoadNetworkTravel) -> None:
+    start, end = KLUUVIKATU[0], KLUUVIKATU[-1]
+    walk = helsinki.travel(start, end, TravelMode.walking)
+    drive = helsinki.travel(start, end, TravelMode.vehicle)
+    assert walk.distance_m == pytest.approx(length_m(KLUUVIKATU), abs=1.0)
+    assert not drive.is_fallback
+    assert drive.distance_m > walk.distance_m + 150  # round by the streets beside it
 
 
 def test_a_point_to_itself_is_no_trip(helsinki: RoadNetworkTravel) -> None:
@@ -161,3 +189,14 @@ def test_point_5_km_off_the_extract_is_a_flagged_straight_line(helsinki: RoadNet
         estimate = helsinki.travel(station, out_at_sea, mode)
         assert estimate.is_fallback
         assert estimate.distance_m == pytest.approx(1.4 * haversine_m(*station, *out_at_sea))
+
+
+def test_large_matrices_run_in_batches_with_the_same_answers(
+    helsinki: RoadNetworkTravel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    points = spread_points(20)
+    whole = helsinki.many_to_many(points[:10], points[10:], TravelMode.walking)
+    # Room for three Dijkstra rows at a time: ten origins take four batches.
+    nodes = helsinki.summary()[0].nodes
+    monkeypatch.setattr("streetrelief.routing.provider.MAX_MATRIX_CELLS", 3 * nodes)
+    assert helsinki.many_to_many(points[:10], points[10:], TravelMode.walking) == whole

@@ -59,6 +59,25 @@ def test_reverse_one_way_is_driven_round_the_block(block: RoadNetworkTravel) -> 
     assert against.travel_time_s == pytest.approx(expected_s, abs=0.05)
 
 
+def test_roundabout_is_one_way_without_a_oneway_tag(tmp_path: Path) -> None:
+    # A triangular roundabout A -> B -> C -> A, drawn in its direction of travel.
+    ring = write_pbf(
+        tmp_path / "roundabout.osm.pbf",
+        {1: A, 2: B, 3: C},
+        [(10, [1, 2, 3, 1], {"highway": "primary", "junction": "roundabout"})],
+    )
+    travel = load(ring)
+    assert travel.travel(A, B, TravelMode.vehicle).distance_m == pytest.approx(
+        metres(A, B), abs=0.2
+    )
+    assert travel.travel(B, A, TravelMode.vehicle).distance_m == pytest.approx(
+        metres(B, C) + metres(C, A), abs=0.2
+    )
+    assert travel.travel(B, A, TravelMode.walking).distance_m == pytest.approx(
+        metres(A, B), abs=0.2
+    )
+
+
 def test_walking_ignores_one_way(block: RoadNetworkTravel) -> None:
     for start, end in ((A, B), (B, A)):
         estimate = block.travel(start, end, TravelMode.walking)
@@ -165,3 +184,13 @@ def test_second_load_reads_the_cache(block_pbf: Path, tmp_path: Path) -> None:
         max_snap_m=500.0,
     )
     assert len(list(tmp_path.glob("*.npz"))) == 2
+
+
+def test_damaged_cache_is_rebuilt(block_pbf: Path, tmp_path: Path) -> None:
+    load(block_pbf, tmp_path)
+    (cached,) = tmp_path.glob("*.npz")
+    cached.write_bytes(b"cut short")
+    rebuilt = load(block_pbf, tmp_path)
+    assert not rebuilt.from_cache
+    assert load(block_pbf, tmp_path).from_cache
+    assert list(tmp_path.glob("*.npz")) == [cached]  # no partial files left behind

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from streetrelief.cli.common import console, fail_cleanly
 from streetrelief.config import get_settings
-from streetrelief.routing.provider import RoadNetworkTravel
 from streetrelief.teams.models import TravelMode
+
+if TYPE_CHECKING:
+    from streetrelief.routing.provider import RoadNetworkTravel
 
 app = typer.Typer(help="Road network: graphs from an OpenStreetMap extract.", no_args_is_help=True)
 
@@ -60,6 +63,9 @@ def route(
 
 
 def _load(file: Path, cache: Path | None) -> RoadNetworkTravel:
+    # Imported here: scipy and pyrosm take seconds to load, which other commands need not pay.
+    from streetrelief.routing.provider import RoadNetworkTravel  # noqa: PLC0415
+
     with fail_cleanly(), console.status("reading the road network") as status:
         settings = get_settings()
         return RoadNetworkTravel.from_osm(

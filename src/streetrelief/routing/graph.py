@@ -10,7 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import tempfile
 import warnings
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,7 +109,11 @@ def load_graphs(
         cache_file = cache_dir / f"{path.name}.{_cache_key(path, walking_speed_kmh)}.npz"
         if cache_file.is_file():
             report(f"loading cached graphs from {cache_file}")
-            return _read_cache(cache_file), True
+            try:
+                return _read_cache(cache_file), True
+            except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+                # A damaged cache (a full disk, a copy cut short) is rebuilt, not fatal.
+                logger.warning("%s: unreadable cached graph, building again (%s)", cache_file, exc)
     graphs = build_graphs(path, walking_speed_kmh=walking_speed_kmh, progress=report)
     if cache_file is not None:
         report(f"writing {cache_file}")
@@ -158,7 +165,7 @@ def _mode_graph(
     v = order[np.searchsorted(sorted_ids, edges["v"].to_numpy(dtype=np.int64))]
     length_m = edges["length"].to_numpy(dtype=np.float64)
     if vehicle:
-        speed_kmh = road_speeds_kmh(edges["highway"], edges["maxspeed"])
+        speed_kmh = road_speeds_kmh(edges["highway"], _tag(edges, "maxspeed"))
         forward, backward = _directions(edges)
     else:
         speed_kmh = np.full(len(edges), walking_speed_kmh)
@@ -180,13 +187,19 @@ def _mode_graph(
 
 def _directions(edges: pd.DataFrame) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     """Whether vehicles may drive each way from u to v (forward) and from v to u (backward)."""
-    oneway = edges["oneway"].fillna("").astype(str).str.lower()
+    oneway = _tag(edges, "oneway").str.lower()
+    circular = _tag(edges, "junction").isin(ONEWAY_JUNCTIONS) & (oneway != "no")
     reverse = oneway.isin(ONEWAY_REVERSE).to_numpy()
-    one_way = oneway.isin(ONEWAY_FORWARD).to_numpy()
-    if "junction" in edges:
-        circular = edges["junction"].fillna("").astype(str).isin(ONEWAY_JUNCTIONS)
-        one_way |= (circular & (oneway != "no")).to_numpy()
+    one_way = (oneway.isin(ONEWAY_FORWARD) | circular).to_numpy()
     return ~reverse, ~one_way
+
+
+def _tag(edges: pd.DataFrame, key: str) -> pd.Series:
+    """One tag of every edge as text, "" where untagged; pyrosm leaves out the column of a
+    tag that no way in the extract carries."""
+    if key not in edges:
+        return pd.Series("", index=edges.index)
+    return edges[key].fillna("").astype(str)
 
 
 def _cache_key(path: Path, walking_speed_kmh: float) -> str:
@@ -215,9 +228,16 @@ def _write_cache(cache_file: Path, graphs: dict[TravelMode, ModeGraph]) -> None:
         for mode, graph in graphs.items()
         for field in _FIELDS
     }
-    partial = cache_file.with_suffix(".partial.npz")
-    np.savez(partial, **arrays)
-    partial.replace(cache_file)  # atomic, so a reader never sees half a file
+    # A file of this writer's own, then an atomic rename: a reader, or a second process
+    # building the same graph, never sees half a file.
+    handle, partial = tempfile.mkstemp(dir=cache_file.parent, suffix=".partial.npz")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            np.savez(stream, **arrays)
+        Path(partial).replace(cache_file)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
 
 
 def _read_cache(cache_file: Path) -> dict[TravelMode, ModeGraph]:

@@ -2,11 +2,11 @@
 
 Points are snapped to the nearest node of the graph's largest strongly connected component
 (every node of it reaches every other, so a snapped pair always has a path; islands, and stubs
-cut off at the edge of the extract, are never snapped to) with a KD-tree on Earth-centred metric
-coordinates (``core.geo.sphere_xyz_m``); the walk from the point to that
-node and from the last node to the target counts at walking speed. Paths come from scipy's Dijkstra,
-one run per distinct source: one-to-many runs from the origin, many-to-one from the target on
-the reversed graph, so one-way streets count the right way round.
+cut off at the edge of the extract, are never snapped to) with a KD-tree on Earth-centred
+coordinates in metres (``core.geo.sphere_xyz_m``); the walk from the point to that node and
+from the last node to the target counts at walking speed. Paths come from scipy's Dijkstra, one
+run per distinct source: one-to-many runs from the origin, many-to-one from the target on the
+reversed graph, so one-way streets count the right way round.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ Dijkstra run finds the fastest path (the shortest among equally fast ones) and c
 path's length: up to 26,843 km and 93 hours, well beyond a city extract."""
 
 MAX_MATRIX_CELLS = 20_000_000
-"""Largest Dijkstra result held at once (sources x nodes, float64: 160 MB); bigger
-many-to-many requests run in batches of sources."""
+"""Largest Dijkstra result held at once (sources x graph nodes, float64: 160 MB); bigger
+many-to-many requests run in batches of sources, keeping only the columns asked for."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class _ModeRouter:
         self.graph = graph
         n = graph.node_count
         time_units = np.rint(graph.edge_time_s / TIME_QUANTUM_S)
-        # At least one decimetre, so no edge weighs zero (scipy would drop it as no edge).
+        # At least one decimetre, so no edge weighs zero (which scipy may read as no edge).
         length_units = np.maximum(np.rint(graph.edge_length_m / LENGTH_QUANTUM_M), 1.0)
         weight = time_units * LENGTH_SPAN + length_units
         # Parallel edges (two ways joining the same nodes) keep the lightest: a CSR matrix
@@ -75,24 +75,29 @@ class _ModeRouter:
             sphere_xyz_m(graph.node_lat[self.snap_nodes], graph.node_lon[self.snap_nodes])
         )
 
-    def snap(self, xy: FloatArray) -> tuple[IndexArray, FloatArray]:
-        """Nearest node of the main component to each projected point, and the distance to it,
-        metres."""
-        distance_m, nearest = self.tree.query(xy)
+    def snap(self, xyz: FloatArray) -> tuple[IndexArray, FloatArray]:
+        """Nearest node of the main component to each point (Earth-centred metres, shape
+        (n, 3)), and the distance to it, metres."""
+        distance_m, nearest = self.tree.query(xyz)
         return self.snap_nodes[nearest], np.asarray(distance_m, dtype=np.float64)
 
-    def costs_from(self, sources: IndexArray, *, reverse: bool = False) -> FloatArray:
-        """Packed path weights from each source to every node, shape (len(sources), n)."""
+    def costs_from(
+        self, sources: IndexArray, columns: IndexArray, *, reverse: bool = False
+    ) -> FloatArray:
+        """Packed path weights from each source to each node of ``columns`` (to each source
+        from them when ``reverse``), shape (len(sources), len(columns))."""
         graph = self.reverse if reverse else self.forward
         if len(sources) == 1:
             # min_only skips the predecessor bookkeeping: the fastest form for one source.
-            return np.atleast_2d(dijkstra(graph, directed=True, indices=sources, min_only=True))
-        rows_per_run = max(1, MAX_MATRIX_CELLS // max(1, self.graph.node_count))
-        runs = [
-            np.atleast_2d(dijkstra(graph, directed=True, indices=sources[i : i + rows_per_run]))
-            for i in range(0, len(sources), rows_per_run)
-        ]
-        return np.vstack(runs)
+            costs = dijkstra(graph, directed=True, indices=sources, min_only=True)
+            return np.asarray(costs[columns], dtype=np.float64).reshape(1, -1)
+        rows_per_run = max(1, MAX_MATRIX_CELLS // self.graph.node_count)
+        return np.vstack(
+            [
+                dijkstra(graph, directed=True, indices=sources[i : i + rows_per_run])[:, columns]
+                for i in range(0, len(sources), rows_per_run)
+            ]
+        )
 
 
 class RoadNetworkTravel:
@@ -170,6 +175,16 @@ class RoadNetworkTravel:
             for mode, router in self._routers.items()
         ]
 
+    def extent(self, mode: TravelMode) -> tuple[float, float, float, float]:
+        """(min lat, max lat, min lon, max lon) of the mode's graph nodes, WGS-84 degrees."""
+        graph = self._routers[mode].graph
+        return (
+            float(graph.node_lat.min()),
+            float(graph.node_lat.max()),
+            float(graph.node_lon.min()),
+            float(graph.node_lon.max()),
+        )
+
     def one_to_many(
         self, origin: Point, targets: list[Point], mode: TravelMode
     ) -> list[TravelEstimate]:
@@ -191,12 +206,12 @@ class RoadNetworkTravel:
         if not origins:
             return []
         router = self._routers[mode]
-        (target_node,), (target_snap,) = router.snap(self._project([target]))
-        origin_nodes, origin_snap = router.snap(self._project(origins))
+        (target_node,), (target_snap,) = router.snap(self._xyz([target]))
+        origin_nodes, origin_snap = router.snap(self._xyz(origins))
         if target_snap > self.max_snap_m:
             costs = np.zeros(len(origins))  # unused: every estimate falls back
         else:
-            costs = router.costs_from(np.array([target_node]), reverse=True)[0, origin_nodes]
+            costs = router.costs_from(np.array([target_node]), origin_nodes, reverse=True)[0]
         return self._estimates(
             origins,
             [target] * len(origins),
@@ -221,14 +236,14 @@ class RoadNetworkTravel:
         if not origins or not targets:
             return [[] for _ in origins]
         router = self._routers[mode]
-        origin_nodes, origin_snap = router.snap(self._project(origins))
-        target_nodes, target_snap = router.snap(self._project(targets))
+        origin_nodes, origin_snap = router.snap(self._xyz(origins))
+        target_nodes, target_snap = router.snap(self._xyz(targets))
         sources, inverse = np.unique(origin_nodes, return_inverse=True)
         sinks, sink_inverse = np.unique(target_nodes, return_inverse=True)
         if len(sinks) < len(sources):
-            costs = router.costs_from(sinks, reverse=True)[sink_inverse][:, origin_nodes].T
+            costs = router.costs_from(sinks, origin_nodes, reverse=True)[sink_inverse].T
         else:
-            costs = router.costs_from(sources)[inverse][:, target_nodes]
+            costs = router.costs_from(sources, target_nodes)[inverse]
         width = len(targets)
         flat = self._estimates(
             [o for o in origins for _ in range(width)],
@@ -245,7 +260,7 @@ class RoadNetworkTravel:
         """Estimate from one point to one other."""
         return self.one_to_many(origin, [target], mode)[0]
 
-    def _project(self, points: Sequence[Point]) -> FloatArray:
+    def _xyz(self, points: Sequence[Point]) -> FloatArray:
         lat_lon = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         lat, lon = lat_lon[:, 0], lat_lon[:, 1]
         if not (np.all(np.abs(lat) <= 90.0) and np.all(np.abs(lon) <= 180.0)):  # NaN fails too

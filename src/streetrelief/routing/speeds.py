@@ -46,7 +46,8 @@ def parse_maxspeed_kmh(value: object) -> float | None:
     """The speed a ``maxspeed`` tag gives, km/h, or None when it is not a plain number.
 
     Reads "50", "50 km/h" and "30 mph" (OSM wiki, Key:maxspeed); zone codes such as "FI:urban",
-    "walk", "none", several values ("40;30") and zero give None, so the highway default applies.
+    "walk", "none", several values ("40;30"), zero and no tag ("" or None) give None, so the
+    highway default applies.
     """
     if not isinstance(value, str):
         return None
@@ -66,7 +67,7 @@ def road_speeds_kmh(
 
     Args:
         highway: the ``highway`` tag of each way.
-        maxspeed: the ``maxspeed`` tag of each way (None or NaN when untagged), same length.
+        maxspeed: the ``maxspeed`` tag of each way ("", None or NaN when untagged), same length.
     """
     speeds = []
     for road_class, limit in zip(highway, maxspeed, strict=True):
