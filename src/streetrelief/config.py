@@ -250,6 +250,12 @@ class Settings(BaseSettings):
         description="YAML catalogue of supply item types used instead of the shipped one "
         "(streetrelief/supplies/items.yaml).",
     )
+    dispatch_timers_interval_s: float = Field(
+        30.0,
+        gt=0,
+        description="How often the scheduler checks acknowledgement timeouts and response "
+        "targets, seconds.",
+    )
     run_jobs_in_server: bool = Field(
         False,
         description="Run the scheduled jobs (feed polls, reassessment) inside `streetrelief "

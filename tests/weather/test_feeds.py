@@ -568,7 +568,7 @@ class TestSchedule:
         scheduler = BackgroundScheduler(timezone="UTC")
         schedule(scheduler, _context(session, clock, fetcher))
         jobs = {j.id: j for j in scheduler.get_jobs()}
-        assert list(jobs) == ["poll-feeds", "reassess", "expire-holds"]
+        assert list(jobs) == ["poll-feeds", "reassess", "expire-holds", "dispatch-timers"]
         for job in jobs.values():
             assert (job.max_instances, job.coalesce) == (1, True)
             assert isinstance(job.trigger, IntervalTrigger)

@@ -87,6 +87,8 @@ class TestFeedCommands:
             "poll-feeds: 0 feeds polled, 0 alerts stored, 0 failed",
             "reassess: 0 regions reassessed, 0 changed",
             "expire-holds: 0 referral holds expired",
+            "dispatch-timers: 0 dispatches not acknowledged (0 re-sent), "
+            "0 response targets breached",
         ]
         nope = runner.invoke(app, ["jobs", "run", "nope", "--once"])
         assert nope.exit_code == 1

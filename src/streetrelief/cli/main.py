@@ -18,6 +18,7 @@ from streetrelief.cli import (
     roster,
     serve,
     service_points,
+    simulate,
     stats,
     stock,
     teams,
@@ -35,6 +36,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(regions.app, name="regions")
 app.command("serve")(serve.serve)
 app.command("replay")(replay.replay)
+app.command("simulate")(simulate.simulate)
 app.command("stats")(stats.stats)
 app.add_typer(teams.app, name="teams")
 app.add_typer(service_points.app, name="service-points")

@@ -54,6 +54,20 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
+def haversine_many_m(
+    lat: float, lon: float, lats: npt.NDArray[np.float64], lons: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Great-circle distances from one point to many (arrays of WGS-84 degrees), metres.
+
+    Source: the same haversine formula and radius as ``haversine_m``, vectorised.
+    """
+    p1, p2 = np.radians(lat), np.radians(lats)
+    dl = np.radians(lons - lon)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    out: npt.NDArray[np.float64] = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    return out
+
+
 def sphere_xyz_m(lat: npt.ArrayLike, lon: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """Earth-centred Cartesian coordinates of WGS-84 points on the sphere of radius
     ``EARTH_RADIUS_M``, metres, shape (n, 3).

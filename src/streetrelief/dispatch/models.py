@@ -26,6 +26,7 @@ class Dispatch(Base):
     staff_count: Mapped[int] = mapped_column(Integer, default=0)
     has_vehicle: Mapped[bool] = mapped_column(Boolean, default=False)
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     en_route_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     on_scene_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

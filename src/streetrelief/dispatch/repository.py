@@ -22,6 +22,53 @@ def active_for_incident(session: Session, incident_id: int) -> Sequence[Dispatch
     return session.scalars(stmt).all()
 
 
+def unacknowledged_before(session: Session, cutoff: datetime) -> Sequence[Dispatch]:
+    """Uncleared dispatches assigned before ``cutoff`` that nobody acknowledged or set off on."""
+    stmt = (
+        select(Dispatch)
+        .where(
+            Dispatch.cleared_at.is_(None),
+            Dispatch.acknowledged_at.is_(None),
+            Dispatch.en_route_at.is_(None),
+            Dispatch.assigned_at < cutoff,
+        )
+        .order_by(Dispatch.id)
+    )
+    return session.scalars(stmt).all()
+
+
+def active_for_team(session: Session, team_id: int) -> Sequence[Dispatch]:
+    """Dispatches of a team that have not cleared, oldest first."""
+    stmt = (
+        select(Dispatch)
+        .where(Dispatch.team_id == team_id, Dispatch.cleared_at.is_(None))
+        .order_by(Dispatch.id)
+    )
+    return session.scalars(stmt).all()
+
+
+def teams_with_queued_job(session: Session, team_ids: Collection[int]) -> set[int]:
+    """Teams among ``team_ids`` holding a next job: an uncleared dispatch not yet on scene
+    while another of theirs is on scene."""
+    if not team_ids:
+        return set()
+    on_scene = (
+        select(Dispatch.team_id)
+        .where(
+            Dispatch.team_id.in_(list(team_ids)),
+            Dispatch.cleared_at.is_(None),
+            Dispatch.on_scene_at.is_not(None),
+        )
+        .scalar_subquery()
+    )
+    stmt = select(Dispatch.team_id).where(
+        Dispatch.team_id.in_(on_scene),
+        Dispatch.cleared_at.is_(None),
+        Dispatch.on_scene_at.is_(None),
+    )
+    return {int(t) for t in session.scalars(stmt)}
+
+
 def for_incident(session: Session, incident_id: int) -> Sequence[Dispatch]:
     """All dispatches of an incident."""
     stmt = select(Dispatch).where(Dispatch.incident_id == incident_id).order_by(Dispatch.id)

@@ -17,11 +17,16 @@ class RecommendationRead(BaseModel):
     rank: int
     team_id: int
     team_code: str
-    eta_s: float = Field(description="Estimated time to reach the incident, seconds.")
+    eta_s: float = Field(
+        description="Estimated time to reach the incident, seconds: until free, plus travel."
+    )
     distance_m: float = Field(description="Estimated travel distance, metres.")
+    free_in_s: float = Field(description="Seconds until the team clears its current job.")
     is_estimate_fallback: bool
     has_all_capabilities: bool
     missing_capabilities: list[str]
+    is_shift_too_short: bool
+    is_position_stale: bool
     dispatches_24h: int
     explanation: str
 
@@ -47,6 +52,7 @@ class DispatchRead(BaseModel):
     estimated_travel_s: float
     is_estimate_fallback: bool
     assigned_at: datetime
+    acknowledged_at: datetime | None
     en_route_at: datetime | None
     on_scene_at: datetime | None
     cleared_at: datetime | None

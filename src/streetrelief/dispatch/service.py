@@ -15,8 +15,9 @@ from streetrelief.core.clock import check_not_future
 from streetrelief.core.errors import IllegalTransitionError, TeamUnavailableError
 from streetrelief.db.outbox import emit
 from streetrelief.dispatch import repository
-from streetrelief.dispatch.logic import Recommendation, TeamOption, rank_teams
+from streetrelief.dispatch.logic import Recommendation, TeamOption, first_responder, rank_teams
 from streetrelief.dispatch.models import Dispatch
+from streetrelief.dispatch.policy import DispatchPolicy
 from streetrelief.dispatch.travel import TravelTimeProvider
 from streetrelief.incidents import service as incidents
 from streetrelief.incidents.lifecycle import CLOSED
@@ -24,10 +25,12 @@ from streetrelief.incidents.models import Incident, IncidentStatus
 from streetrelief.regions.service import Scope, dispatch_area, require_region
 from streetrelief.teams import service as teams
 from streetrelief.teams.models import TeamStatus, TravelMode
+from streetrelief.teams.service import TeamSnapshot
 from streetrelief.triage.policy import TriagePolicy
 
-ASSIGNABLE = frozenset({TeamStatus.available, TeamStatus.returning})
-"""Team statuses in which a team can take a new incident."""
+ASSIGNABLE = frozenset({TeamStatus.available, TeamStatus.returning, TeamStatus.on_scene})
+"""Team statuses in which a team can take a new incident; an on-scene team takes it as its
+next job, leaving when the current one clears."""
 
 DISPATCHABLE_INCIDENT = frozenset(
     {
@@ -50,12 +53,17 @@ def recommend_teams(
     travel: TravelTimeProvider,
     now: datetime,
     scope: Scope = None,
+    rules: DispatchPolicy | None = None,
+    limit: int | None = None,
 ) -> list[Recommendation]:
     """Rank the assignable teams of the incident's dispatch area (inside ``scope``, the
-    dispatcher's jurisdiction, when given).
+    dispatcher's jurisdiction, when given), by ``dispatch.logic.rank_teams``.
 
-    Each team's time to reach is estimated from its last position by its travel mode; teams
-    with every capability the incident's measures need rank first.
+    Each team's time to reach is estimated from its last position by its travel mode; an
+    on-scene team (without a next job already) counts with the rest of its expected time on
+    scene (``rules.expected_on_scene_s`` from when it arrived), so a team finishing nearby can
+    beat an idle one far away. ``limit`` keeps the best few (explaining 500 teams costs more
+    than ranking them).
 
     Raises:
         IllegalTransitionError: the incident is closed (or not triaged yet).
@@ -65,9 +73,19 @@ def recommend_teams(
             f"incident {incident.id} is {incident.status}: no team to recommend",
             current=str(incident.status),
         )
+    rules = rules or DispatchPolicy()
     area = dispatch_area(session, incident.region_code)
-    candidates = teams.list_teams(session, region_code=area.code, statuses=ASSIGNABLE, scope=scope)
-    workload = repository.counts_since(session, [t.id for t in candidates], now - WORKLOAD_WINDOW)
+    candidates = teams.snapshot_teams(
+        session,
+        region_code=area.code,
+        statuses=ASSIGNABLE,
+        stale_before=now - timedelta(seconds=rules.stale_position_s),
+        scope=scope,
+    )
+    ids = [t.id for t in candidates]
+    queued = repository.teams_with_queued_job(session, ids)
+    candidates = [t for t in candidates if t.id not in queued]
+    workload = repository.counts_since(session, ids, now - WORKLOAD_WINDOW)
     options: list[TeamOption] = []
     for mode in TravelMode:
         group = [t for t in candidates if t.mode == mode]
@@ -82,14 +100,28 @@ def recommend_teams(
             TeamOption(
                 team_id=t.id,
                 code=t.code,
-                capabilities=frozenset(t.capabilities),
+                capabilities=t.capabilities,
                 mode=mode,
                 estimate=e,
                 dispatches_24h=workload.get(t.id, 0),
+                free_in_s=_free_in_s(t, now, rules),
+                is_position_stale=t.is_position_stale,
             )
             for t, e in zip(group, estimates, strict=True)
         )
-    return rank_teams(options, policy.required_capabilities(tuple(incident.measures)))
+    return rank_teams(
+        options,
+        policy.required_capabilities(tuple(incident.measures)),
+        expected_on_scene_s=rules.expected_on_scene_s,
+        limit=limit,
+    )
+
+
+def _free_in_s(team: TeamSnapshot, now: datetime, rules: DispatchPolicy) -> float:
+    if team.on_scene_at is None:
+        return 0.0
+    busy_until = team.on_scene_at + timedelta(seconds=rules.expected_on_scene_s)
+    return max(0.0, (busy_until - now).total_seconds())
 
 
 def assign_team(
@@ -120,6 +152,10 @@ def assign_team(
     team = teams.require_team(session, team_id)
     if team.status not in ASSIGNABLE:
         raise TeamUnavailableError(f"team {team.code} is {team.status}", team_id=team.id)
+    if repository.teams_with_queued_job(session, [team.id]):
+        raise TeamUnavailableError(
+            f"team {team.code} already has a next job waiting", team_id=team.id
+        )
     area = dispatch_area(session, incident.region_code)
     if not require_region(session, team.region_code).path.startswith(area.path):
         raise TeamUnavailableError(
@@ -146,7 +182,8 @@ def assign_team(
     session.flush()
     if incident.status == IncidentStatus.triaged:
         incidents.move_incident(session, incident, IncidentStatus.dispatched, now)
-    teams.set_team_status(session, team, TeamStatus.dispatched, now)
+    if team.status != TeamStatus.on_scene:
+        teams.set_team_status(session, team, TeamStatus.dispatched, now)
     emit(
         session,
         type_="dispatch.assigned",
@@ -171,27 +208,40 @@ def auto_dispatch(
     policy: TriagePolicy,
     travel: TravelTimeProvider,
     now: datetime,
+    rules: DispatchPolicy | None = None,
 ) -> Dispatch | None:
-    """Assign the best team without confirmation when policy says so for the priority.
+    """Assign the best team without confirmation when policy says so for the priority, and
+    for the priorities ``rules.first_responder_for`` names also the soonest team when the best
+    capable one is farther (``dispatch.logic.first_responder``).
 
     Returns:
-        The dispatch made, or None (not an automatic priority, or no team free).
+        The dispatch of the best team, or None (not an automatic priority, or no team free).
     """
     if incident.priority not in policy.auto_dispatch:
         return None
-    ranked = recommend_teams(session, incident, policy=policy, travel=travel, now=now)
+    rules = rules or DispatchPolicy()
+    ranked = recommend_teams(session, incident, policy=policy, travel=travel, now=now, rules=rules)
     if not ranked:
         return None
-    return assign_team(
-        session,
-        incident.id,
-        ranked[0].team_id,
-        policy=policy,
-        travel=travel,
-        now=now,
-        assigned_by="policy",
-        is_automatic=True,
-    )
+    chosen = [ranked[0].team_id]
+    if incident.priority in rules.first_responder_for:
+        extra = first_responder({r.team_id: r.eta_s for r in ranked}, ranked[0])
+        if extra is not None:
+            chosen.append(extra)
+    dispatches = [
+        assign_team(
+            session,
+            incident.id,
+            team_id,
+            policy=policy,
+            travel=travel,
+            now=now,
+            assigned_by="policy",
+            is_automatic=True,
+        )
+        for team_id in chosen
+    ]
+    return dispatches[0]
 
 
 def report_progress(
@@ -220,6 +270,7 @@ def report_progress(
         team = teams.require_team(session, dispatch.team_id)
         if target == IncidentStatus.en_route:
             dispatch.en_route_at = at
+            dispatch.acknowledged_at = dispatch.acknowledged_at or at
             teams.set_team_status(session, team, TeamStatus.en_route, at)
         elif target == IncidentStatus.on_scene:
             dispatch.on_scene_at = at
@@ -229,7 +280,11 @@ def report_progress(
         elif target in CLOSED:
             dispatch.cleared_at = at
             dispatch.outcome = target.value
-            teams.set_team_status(session, team, TeamStatus.available, at)
+            # A team given its next job while on scene leaves for it now.
+            has_next = bool(repository.active_for_team(session, team.id))
+            teams.set_team_status(
+                session, team, TeamStatus.dispatched if has_next else TeamStatus.available, at
+            )
     return incident
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from streetrelief.core.geo import haversine_m
+import numpy as np
+import numpy.typing as npt
+
+from streetrelief.core.geo import haversine_many_m
 from streetrelief.teams.models import TravelMode
 
 
@@ -68,16 +71,28 @@ class StraightLineTravel:
             TravelMode.walking: walking_speed_kmh / 3.6,
         }
 
+    def distances_m(
+        self,
+        origin: tuple[float, float],
+        lats: npt.NDArray[np.float64],
+        lons: npt.NDArray[np.float64],
+    ) -> npt.NDArray[np.float64]:
+        """Estimated road distances from ``origin`` to points given as arrays of latitudes
+        and longitudes (WGS-84 degrees), metres."""
+        return haversine_many_m(origin[0], origin[1], lats, lons) * self.detour_factor
+
     def one_to_many(
         self, origin: tuple[float, float], targets: list[tuple[float, float]], mode: TravelMode
     ) -> list[TravelEstimate]:
         """Estimates from ``origin`` to each target; distances in metres, times in seconds."""
+        if not targets:
+            return []
         speed = self.speed_ms[mode]
-        out = []
-        for lat, lon in targets:
-            d = haversine_m(origin[0], origin[1], lat, lon) * self.detour_factor
-            out.append(TravelEstimate(distance_m=d, travel_time_s=d / speed))
-        return out
+        points = np.asarray(targets, dtype=np.float64)
+        return [
+            TravelEstimate(distance_m=d, travel_time_s=d / speed)
+            for d in self.distances_m(origin, points[:, 0], points[:, 1]).tolist()
+        ]
 
     def many_to_one(
         self, origins: list[tuple[float, float]], target: tuple[float, float], mode: TravelMode

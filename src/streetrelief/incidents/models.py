@@ -70,6 +70,7 @@ class Incident(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     not_found_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    target_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closing_note: Mapped[str | None] = mapped_column(String(1000))
 
     __table_args__ = (Index("ix_incidents_open_cell", "is_open", "h3_cell"),)

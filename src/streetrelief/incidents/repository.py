@@ -71,3 +71,18 @@ def first_reported_in(
         Incident.status != IncidentStatus.cancelled,
     )
     return [tuple(row) for row in session.execute(stmt)]  # type: ignore[misc]
+
+
+def open_unreached(session: Session, *, scope: Scope = None) -> Sequence[Incident]:
+    """Open incidents with a response target that no team has reached yet, oldest first."""
+    stmt = (
+        select(Incident)
+        .where(
+            Incident.is_open.is_(True),
+            Incident.on_scene_at.is_(None),
+            Incident.response_target_s.is_not(None),
+            scope_clause(Incident.region_code, scope),
+        )
+        .order_by(Incident.first_reported_at, Incident.id)
+    )
+    return session.scalars(stmt).all()

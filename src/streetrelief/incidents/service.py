@@ -265,6 +265,19 @@ class IncidentFigures:
     on_time: int
 
 
+def overdue_incidents(session: Session, *, now: datetime, scope: Scope = None) -> list[Incident]:
+    """Open incidents past their response target that no team has reached, oldest first.
+
+    The target is the triage policy's for the priority, stored on the incident at triage.
+    """
+    return [
+        i
+        for i in repository.open_unreached(session, scope=scope)
+        if i.response_target_s is not None
+        and (now - i.first_reported_at).total_seconds() > i.response_target_s
+    ]
+
+
 def incident_figures(
     session: Session,
     region_path: str,

@@ -4,7 +4,8 @@
 intervals; this only says how often to look) and, when it stored new alerts, reassesses at once;
 ``reassess`` decides every configured region's level on an interval, so levels follow warnings
 that begin or expire and readings that age even when no feed brings anything new;
-``expire-holds`` gives back the places of referral holds whose time is up. Each run gets
+``expire-holds`` gives back the places of referral holds whose time is up; ``dispatch-timers``
+re-sends dispatches nobody acknowledged and raises response-target breaches. Each run gets
 sessions of its own. A run that raises is logged by the scheduler and the next run goes ahead;
 a run never overlaps itself (``max_instances=1``) and missed runs are coalesced into one.
 """
@@ -24,9 +25,12 @@ from streetrelief.config import Settings
 from streetrelief.core.clock import Clock, SystemClock
 from streetrelief.core.errors import InvalidInputError
 from streetrelief.db.engine import get_engine, make_session_factory
+from streetrelief.dispatch.timers import escalate_unacknowledged, raise_target_breaches
 from streetrelief.integrations.cap_http import HttpAlertFeed
 from streetrelief.response.jobs import reassess_configured_regions
+from streetrelief.routing.configured import travel_from_settings
 from streetrelief.service_points.holds import expire_holds
+from streetrelief.triage.policy import load_policy
 from streetrelief.weather.feeds.jobs import PollSettings, poll_due_feeds
 from streetrelief.weather.geocode_tables import GeocodeTables, load_geocode_tables
 from streetrelief.weather.ports import AlertFeed
@@ -115,6 +119,31 @@ def expire_referral_holds(ctx: JobContext) -> str:
     return summary
 
 
+def dispatch_timers(ctx: JobContext) -> str:
+    """Replace teams that did not acknowledge in time; raise response-target breaches.
+
+    Returns:
+        A one-line summary.
+    """
+    now = ctx.clock.now()
+    with ctx.factory() as session:
+        timeouts = escalate_unacknowledged(
+            session,
+            policy=load_policy(ctx.settings.triage_policy_path),
+            travel=travel_from_settings(ctx.settings),
+            now=now,
+        )
+        breaches = raise_target_breaches(session, now=now)
+        session.commit()
+    summary = (
+        f"{len(timeouts)} dispatches not acknowledged "
+        f"({sum(1 for t in timeouts if t.next_team_id is not None)} re-sent), "
+        f"{len(breaches)} response targets breached"
+    )
+    log.info("dispatch-timers: %s", summary)
+    return summary
+
+
 JOBS: dict[str, Job] = {
     "poll-feeds": Job(
         run=poll_feeds,
@@ -130,6 +159,11 @@ JOBS: dict[str, Job] = {
         run=expire_referral_holds,
         interval_s=lambda s: s.hold_sweep_interval_s,
         help="Expire referral holds whose time is up; their places are free again.",
+    ),
+    "dispatch-timers": Job(
+        run=dispatch_timers,
+        interval_s=lambda s: s.dispatch_timers_interval_s,
+        help="Re-send dispatches not acknowledged in time; raise response-target breaches.",
     ),
 }
 """The jobs by name, in the order a single pass runs them (poll first, then reassess)."""

@@ -165,6 +165,8 @@ class Replay:
             ranked = recommend_teams(
                 session, incident, policy=self.policy, travel=self.travel, now=now
             )
+            # A replay follows each team one job at a time, so it sends only teams free now.
+            ranked = [r for r in ranked if r.free_in_s == 0]
             if not ranked:
                 rank = PRIORITY_RANK[Priority(incident.priority or Priority.normal)]
                 heapq.heappush(self.waiting, (rank, incident.first_reported_at, incident_id))

@@ -15,7 +15,7 @@ from streetrelief.access.principal import (
 from streetrelief.access.roles import Permission, Role
 from streetrelief.api.deps import ClockDep, IdPath, SessionDep, TravelDep, TriagePolicyDep
 from streetrelief.api.security import require
-from streetrelief.core.errors import PermissionDeniedError
+from streetrelief.core.errors import NotFoundError, PermissionDeniedError
 from streetrelief.dispatch.schemas import DispatchCreate, DispatchRead, RecommendationRead
 from streetrelief.dispatch.service import (
     assign_team,
@@ -23,9 +23,10 @@ from streetrelief.dispatch.service import (
     recommend_teams,
     report_progress,
 )
+from streetrelief.dispatch.timers import acknowledge_dispatch
 from streetrelief.incidents.models import Incident, IncidentStatus
 from streetrelief.incidents.schemas import IncidentFilter, IncidentRead, TransitionRequest
-from streetrelief.incidents.service import list_incidents, require_incident
+from streetrelief.incidents.service import list_incidents, overdue_incidents, require_incident
 from streetrelief.people.schemas import EncounterCreate, EncounterRead
 from streetrelief.people.service import encounters_for, record_encounter, require_person
 from streetrelief.teams.service import require_team
@@ -73,6 +74,16 @@ def get_incidents(
     return [IncidentRead.model_validate(i) for i in rows]
 
 
+@router.get("/overdue", response_model=list[IncidentRead])
+def get_overdue(
+    principal: ReadIncidents, session: SessionDep, clock: ClockDep
+) -> list[IncidentRead]:
+    """Open incidents in the caller's regions past their response target that no team has
+    reached yet, oldest first."""
+    rows = overdue_incidents(session, now=clock.now(), scope=principal.scope)
+    return [IncidentRead.model_validate(i) for i in rows]
+
+
 @router.get("/{incident_id}", response_model=IncidentRead)
 def get_incident(
     incident_id: IdPath, principal: ReadIncidents, session: SessionDep
@@ -89,12 +100,20 @@ def get_recommendations(
     clock: ClockDep,
     policy: TriagePolicyDep,
     travel: TravelDep,
+    limit: Annotated[int, Query(ge=1, le=500, description="How many teams to return.")] = 10,
 ) -> list[RecommendationRead]:
     """Assignable teams the caller may send (its regions and grants), ranked by capability
-    match and time to reach, with reasons."""
+    match, shift, position freshness and time to reach (a team finishing a job nearby counts
+    from when it will be free), with reasons; the best ``limit``."""
     incident = incident_for(session, principal, incident_id)
     ranked = recommend_teams(
-        session, incident, policy=policy, travel=travel, now=clock.now(), scope=principal.scope
+        session,
+        incident,
+        policy=policy,
+        travel=travel,
+        now=clock.now(),
+        scope=principal.scope,
+        limit=limit,
     )
     return [RecommendationRead.model_validate(r) for r in ranked]
 
@@ -134,6 +153,24 @@ def post_dispatch(
         assigned_by=principal.name,
     )
     return DispatchRead.model_validate(dispatch)
+
+
+@router.post("/{incident_id}/dispatches/{dispatch_id}/acknowledge", response_model=DispatchRead)
+def post_acknowledge(
+    incident_id: IdPath,
+    dispatch_id: IdPath,
+    principal: UpdateIncidents,
+    session: SessionDep,
+    clock: ClockDep,
+) -> DispatchRead:
+    """The team takes the assignment (before the policy's acknowledgement timeout)."""
+    incident = incident_for(session, principal, incident_id)
+    dispatch = next((d for d in dispatches_for(session, incident.id) if d.id == dispatch_id), None)
+    if dispatch is None:
+        raise NotFoundError(f"no dispatch {dispatch_id} for incident {incident_id}")
+    if principal.role is Role.patrol and principal.team_id != dispatch.team_id:
+        raise PermissionDeniedError("this dispatch is another team's")
+    return DispatchRead.model_validate(acknowledge_dispatch(session, dispatch.id, now=clock.now()))
 
 
 @router.post("/{incident_id}/transitions", response_model=IncidentRead)

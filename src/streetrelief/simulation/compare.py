@@ -1,0 +1,85 @@
+"""Run one night under several dispatch rules, side by side, against the hindsight bound."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from streetrelief.dispatch.policy import DispatchPolicy
+from streetrelief.simulation.bound import hindsight_bound_s
+from streetrelief.simulation.build import NightInputs
+from streetrelief.simulation.night import DispatchRule, FieldModel, Night, NightResult
+from streetrelief.simulation.rules import FixedZoneRule, NearestIdleRule, OurRule
+from streetrelief.simulation.scenario import PolicyName
+from streetrelief.simulation.summary import RunFigures, figures
+from streetrelief.teams.models import TravelMode
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Each rule's night and figures, and the bound per incident index (seconds)."""
+
+    results: dict[str, NightResult]
+    figures: dict[str, RunFigures]
+    bound: dict[int, float]
+
+
+def zones(inputs: NightInputs) -> dict[int, int]:
+    """Incident index → the team whose base it is quickest to reach from (its district)."""
+    bases = [t.base for t in inputs.teams]
+    out = {}
+    for incident in inputs.incidents:
+        times = inputs.travel.one_to_many(incident.pos, bases, TravelMode.vehicle)
+        out[incident.idx] = min(range(len(bases)), key=lambda k: (times[k].travel_time_s, k))
+    return out
+
+
+def make_rule(name: PolicyName, inputs: NightInputs, rules: DispatchPolicy) -> DispatchRule:
+    """The dispatch rule called ``name``."""
+    if name == PolicyName.ours:
+        return OurRule(rules)
+    if name == PolicyName.nearest_idle:
+        return NearestIdleRule()
+    return FixedZoneRule(zones(inputs))
+
+
+def compare(
+    inputs: NightInputs,
+    rules: DispatchPolicy,
+    *,
+    on_progress: Callable[[], None] | None = None,
+) -> Comparison:
+    """Simulate the night once per policy of the scenario, on fresh copies of its state.
+
+    Raises:
+        SimulationLimitError: a run passed the scenario's wall-time bound.
+    """
+    scenario = inputs.scenario
+    field_model = FieldModel(
+        turnout_s=scenario.field.turnout_s,
+        on_scene_s=scenario.field.on_scene_s,
+        handover_s=scenario.field.handover_s,
+    )
+    results: dict[str, NightResult] = {}
+    for name in scenario.policies:
+        night = Night(
+            incidents=copy.deepcopy(inputs.incidents),
+            teams=copy.deepcopy(inputs.teams),
+            points=copy.deepcopy(inputs.points),
+            travel=inputs.travel,
+            field_model=field_model,
+            rule=make_rule(name, inputs, rules),
+            horizon_s=inputs.horizon_s,
+            wall_time_limit_s=scenario.wall_time_limit_s,
+            on_progress=on_progress,
+        )
+        results[name.value] = night.run()
+    bound = hindsight_bound_s(
+        inputs.incidents, inputs.teams, inputs.points, inputs.travel, field_model.turnout_s
+    )
+    return Comparison(
+        results=results,
+        figures={name: figures(name, r, bound) for name, r in results.items()},
+        bound=bound,
+    )

@@ -1,0 +1,144 @@
+"""Recommending and assigning through the services: busy teams counted from when they will be
+free, next jobs, stale positions and first responders for critical incidents."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from streetrelief.core.clock import FixedClock
+from streetrelief.dispatch.service import (
+    assign_team,
+    dispatches_for,
+    recommend_teams,
+    report_progress,
+)
+from streetrelief.dispatch.travel import StraightLineTravel
+from streetrelief.incidents.models import Incident, IncidentStatus
+from streetrelief.incidents.service import require_incident
+from streetrelief.intake.models import Channel
+from streetrelief.intake.schemas import ReportCreate
+from streetrelief.intake.service import receive_report
+from streetrelief.teams.models import Capability, TeamStatus
+from streetrelief.teams.service import require_team
+from streetrelief.triage.policy import load_policy
+from tests.factories.regions import beijing_tree
+from tests.factories.teams import make_team
+
+TRAVEL = StraightLineTravel(detour_factor=1.4, vehicle_speed_kmh=30, walking_speed_kmh=4.5)
+POLICY = load_policy()
+HERE = (39.9175, 116.4170)
+NEAR = (39.9220, 116.4170)  # 500 m away: beyond the merge radius
+FAR = (40.05, 116.30)
+
+
+def report(
+    session: Session, clock: FixedClock, conditions: list[str], at: tuple[float, float]
+) -> Incident:
+    result = receive_report(
+        session,
+        ReportCreate(
+            channel=Channel.hotline,
+            reported_at=clock.now(),
+            lat=at[0],
+            lon=at[1],
+            conditions=conditions,
+        ),
+        clock=clock,
+        policy=POLICY,
+        travel=TRAVEL,
+    )
+    return require_incident(session, result.incident_id)
+
+
+def on_scene(session: Session, clock: FixedClock, team_id: int, at: tuple[float, float]) -> int:
+    """Send the team to a fresh incident at ``at`` and report it on scene now."""
+    incident = report(session, clock, ["refuses_help"], at)
+    assign_team(session, incident.id, team_id, policy=POLICY, travel=TRAVEL, now=clock.now())
+    report_progress(session, incident.id, IncidentStatus.en_route, at=clock.now(), now=clock.now())
+    report_progress(session, incident.id, IncidentStatus.on_scene, at=clock.now(), now=clock.now())
+    return incident.id
+
+
+class TestRecommend:
+    def test_team_finishing_next_door_ranks_before_idle_team_far_away(
+        self, session: Session, clock: FixedClock
+    ) -> None:
+        beijing_tree(session)
+        busy = make_team(session, now=clock.now(), code="BUSY", lat=NEAR[0], lon=NEAR[1])
+        make_team(session, now=clock.now(), code="FAR", lat=FAR[0], lon=FAR[1])
+        on_scene(session, clock, busy.id, NEAR)
+        clock.advance(timedelta(minutes=15))
+        incident = report(session, clock, ["elderly"], HERE)
+        ranked = recommend_teams(session, incident, policy=POLICY, travel=TRAVEL, now=clock.now())
+        assert [r.team_code for r in ranked] == ["BUSY", "FAR"]
+        assert ranked[0].free_in_s == 300
+        assert "free in 5 min" in ranked[0].explanation
+
+    def test_stale_position_is_flagged(self, session: Session, clock: FixedClock) -> None:
+        beijing_tree(session)
+        make_team(session, now=clock.now() - timedelta(hours=2), code="OLD")
+        incident = report(session, clock, ["elderly"], HERE)
+        (only,) = recommend_teams(session, incident, policy=POLICY, travel=TRAVEL, now=clock.now())
+        assert only.is_position_stale
+        assert "stale" in only.explanation
+
+    def test_limit_keeps_the_best(self, session: Session, clock: FixedClock) -> None:
+        beijing_tree(session)
+        make_team(session, now=clock.now(), code="A", lat=FAR[0], lon=FAR[1])
+        make_team(session, now=clock.now(), code="B", lat=NEAR[0], lon=NEAR[1])
+        incident = report(session, clock, ["elderly"], HERE)
+        ranked = recommend_teams(
+            session, incident, policy=POLICY, travel=TRAVEL, now=clock.now(), limit=1
+        )
+        assert [r.team_code for r in ranked] == ["B"]
+
+
+class TestNextJob:
+    def test_on_scene_team_takes_a_next_job_and_leaves_for_it_when_clear(
+        self, session: Session, clock: FixedClock
+    ) -> None:
+        beijing_tree(session)
+        busy = make_team(session, now=clock.now(), code="BUSY", lat=NEAR[0], lon=NEAR[1])
+        current = on_scene(session, clock, busy.id, NEAR)
+        following = report(session, clock, ["elderly"], HERE)
+        assign_team(session, following.id, busy.id, policy=POLICY, travel=TRAVEL, now=clock.now())
+        assert require_team(session, busy.id).status == TeamStatus.on_scene
+
+        third = report(session, clock, ["elderly"], FAR)
+        assert recommend_teams(session, third, policy=POLICY, travel=TRAVEL, now=clock.now()) == []
+
+        clock.advance(timedelta(minutes=20))
+        report_progress(session, current, IncidentStatus.resolved, at=clock.now(), now=clock.now())
+        assert require_team(session, busy.id).status == TeamStatus.dispatched
+        assert [d.team_id for d in dispatches_for(session, following.id)] == [busy.id]
+
+
+class TestFirstResponder:
+    def test_critical_gets_the_nearest_team_as_well_as_the_capable_one(
+        self, session: Session, clock: FixedClock
+    ) -> None:
+        beijing_tree(session)
+        make_team(session, now=clock.now(), code="NEAR", lat=NEAR[0], lon=NEAR[1])
+        capable = (Capability.medical, Capability.transport)
+        make_team(
+            session, now=clock.now(), code="MEDIC", lat=FAR[0], lon=FAR[1], capabilities=capable
+        )
+        incident = report(session, clock, ["unresponsive"], HERE)
+        sent = {require_team(session, d.team_id).code for d in dispatches_for(session, incident.id)}
+        assert sent == {"NEAR", "MEDIC"}
+        assert all(d.is_automatic for d in dispatches_for(session, incident.id))
+
+    def test_only_the_capable_team_when_it_is_also_the_soonest(
+        self, session: Session, clock: FixedClock
+    ) -> None:
+        beijing_tree(session)
+        make_team(session, now=clock.now(), code="FAR", lat=FAR[0], lon=FAR[1])
+        capable = (Capability.medical, Capability.transport)
+        make_team(
+            session, now=clock.now(), code="MEDIC", lat=NEAR[0], lon=NEAR[1], capabilities=capable
+        )
+        incident = report(session, clock, ["unresponsive"], HERE)
+        sent = [require_team(session, d.team_id).code for d in dispatches_for(session, incident.id)]
+        assert sent == ["MEDIC"]
