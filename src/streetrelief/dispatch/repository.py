@@ -22,6 +22,16 @@ def active_for_incident(session: Session, incident_id: int) -> Sequence[Dispatch
     return session.scalars(stmt).all()
 
 
+def active_for_team(session: Session, team_id: int) -> Sequence[Dispatch]:
+    """Dispatches of a team that have not cleared, oldest first."""
+    stmt = (
+        select(Dispatch)
+        .where(Dispatch.team_id == team_id, Dispatch.cleared_at.is_(None))
+        .order_by(Dispatch.id)
+    )
+    return session.scalars(stmt).all()
+
+
 def for_incident(session: Session, incident_id: int) -> Sequence[Dispatch]:
     """All dispatches of an incident."""
     stmt = select(Dispatch).where(Dispatch.incident_id == incident_id).order_by(Dispatch.id)

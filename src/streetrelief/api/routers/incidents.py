@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.orm import Session
 
 from streetrelief.access.principal import (
@@ -14,7 +14,7 @@ from streetrelief.access.principal import (
 )
 from streetrelief.access.roles import Permission, Role
 from streetrelief.api.deps import ClockDep, IdPath, SessionDep, TravelDep, TriagePolicyDep
-from streetrelief.api.security import require
+from streetrelief.api.security import IdempotencyKeyHeader, caller_key, require
 from streetrelief.core.errors import PermissionDeniedError
 from streetrelief.dispatch.schemas import DispatchCreate, DispatchRead, RecommendationRead
 from streetrelief.dispatch.service import (
@@ -27,7 +27,12 @@ from streetrelief.incidents.models import Incident, IncidentStatus
 from streetrelief.incidents.schemas import IncidentFilter, IncidentRead, TransitionRequest
 from streetrelief.incidents.service import list_incidents, require_incident
 from streetrelief.people.schemas import EncounterCreate, EncounterRead
-from streetrelief.people.service import encounters_for, record_encounter, require_person
+from streetrelief.people.service import (
+    earlier_encounter,
+    encounters_for,
+    record_encounter,
+    require_person,
+)
 from streetrelief.teams.service import require_team
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
@@ -177,10 +182,24 @@ def post_encounter(
     session: SessionDep,
     clock: ClockDep,
     policy: TriagePolicyDep,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> EncounterRead:
-    """Record one person met at the incident, what they got and how it ended."""
+    """Record one person met at the incident, what they got and how it ended.
+
+    A repeated ``Idempotency-Key`` with the same body (a phone replaying its offline queue)
+    answers 200 with the encounter first recorded; with a different body, 422
+    ``idempotency_key_reused``. Keys are the caller's own.
+    """
     _require_sent(session, principal, incident_for(session, principal, incident_id))
+    key = caller_key(principal, idempotency_key)
+    if key is not None and (earlier := earlier_encounter(session, key, data)) is not None:
+        response.status_code = status.HTTP_200_OK
+        response.headers["Idempotent-Replayed"] = "true"
+        return EncounterRead.from_encounter(earlier)
     if data.person_id is not None:
         require_person(session, data.person_id, by=principal)
-    encounter = record_encounter(session, incident_id, data, policy=policy, now=clock.now())
+    encounter = record_encounter(
+        session, incident_id, data, policy=policy, now=clock.now(), idempotency_key=key
+    )
     return EncounterRead.from_encounter(encounter)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Response, status
+from fastapi import APIRouter, Depends, Path, Response, status
 
 from streetrelief.access.principal import Principal, require_in_jurisdiction
 from streetrelief.access.roles import Permission, Role
 from streetrelief.api.deps import ClockDep, IdPath, SessionDep, TravelDep, TriagePolicyDep
-from streetrelief.api.security import require
+from streetrelief.api.security import IdempotencyKeyHeader, caller_key, require
 from streetrelief.core.errors import IdempotencyKeyReusedError, PermissionDeniedError
 from streetrelief.incidents.models import IncidentStatus
 from streetrelief.incidents.service import require_incident
@@ -38,14 +37,6 @@ def _check_channel(principal: Principal, channel: Channel) -> None:
         )
 
 
-def _caller_key(principal: Principal, key: str | None) -> str | None:
-    """The key as stored: a digest of the caller and the key, so that one caller's key can
-    neither replay nor block another caller's report."""
-    if key is None:
-        return None
-    return hashlib.sha256(f"{principal.kind}\n{principal.name}\n{key}".encode()).hexdigest()
-
-
 @router.post(
     "/reports",
     status_code=status.HTTP_201_CREATED,
@@ -59,7 +50,7 @@ def post_report(
     clock: ClockDep,
     policy: TriagePolicyDep,
     travel: TravelDep,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> ReportAccepted | ReportReceipt:
     """Accept a report: it merges into an open incident nearby or opens a new one.
 
@@ -76,7 +67,7 @@ def post_report(
             clock=clock,
             policy=policy,
             travel=travel,
-            idempotency_key=_caller_key(principal, idempotency_key),
+            idempotency_key=caller_key(principal, idempotency_key),
             scope=None if principal.role is Role.public else principal.scope,
         )
     except IdempotencyKeyReusedError as exc:
