@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from anyio import to_thread
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetrelief import __version__
@@ -41,6 +42,7 @@ from streetrelief.dispatch.travel import StraightLineTravel, TravelTimeProvider
 from streetrelief.notify.jobs import BackgroundWorker, DeliveryWorker
 from streetrelief.triage.policy import TriagePolicy, load_policy
 from streetrelief.weather.geocode_tables import load_geocode_tables
+from streetrelief.web import pages
 
 
 def create_app(
@@ -96,6 +98,9 @@ def create_app(
         notify,
     ):
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(pages.router)
+    app.add_exception_handler(pages.SignInRequiredError, pages.sign_in_redirect)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     return app
 
 
