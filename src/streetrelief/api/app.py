@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from anyio import to_thread
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,6 +45,9 @@ from streetrelief.triage.policy import TriagePolicy, load_policy
 from streetrelief.weather.geocode_tables import load_geocode_tables
 from streetrelief.web import pages
 
+GZIP_MIN_BYTES = 1400
+"""Answers smaller than about one TCP segment go uncompressed: nothing to gain."""
+
 
 def create_app(
     settings: Settings | None = None,
@@ -75,6 +79,9 @@ def create_app(
     app.state.geocode_tables = load_geocode_tables(settings.geocode_tables_dir)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Lists and maps of thousands of records shrink about tenfold; the event stream is left
+    # alone (Starlette never compresses text/event-stream).
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
     app.include_router(health.router)
     for module in (
         auth,
@@ -98,6 +105,7 @@ def create_app(
         notify,
     ):
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(incidents.map_router, prefix="/api/v1")
     app.include_router(pages.router)
     app.add_exception_handler(pages.SignInRequiredError, pages.sign_in_redirect)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")

@@ -17,6 +17,7 @@ from streetrelief.db.outbox import emit
 from streetrelief.incidents import repository
 from streetrelief.incidents.lifecycle import CLOSED, check_transition
 from streetrelief.incidents.models import Incident, IncidentStatus
+from streetrelief.incidents.schemas import IncidentFeatureCollection
 from streetrelief.regions.service import Scope, require_region
 from streetrelief.triage.policy import MergeWindow, TriageDecision
 
@@ -242,6 +243,37 @@ def list_incidents(
         limit=limit,
         offset=offset,
         scope=scope,
+    )
+
+
+def incident_map(
+    session: Session,
+    *,
+    region_code: str | None,
+    is_open: bool | None,
+    limit: int,
+    scope: Scope = None,
+) -> IncidentFeatureCollection:
+    """Incidents of a region subtree inside ``scope`` as GeoJSON points, newest first, at
+    most ``limit``.
+
+    Raises:
+        UnknownRegionError: ``region_code`` is not a region.
+    """
+    path = require_region(session, region_code).path if region_code else None
+    rows = repository.map_rows(session, region_path=path, is_open=is_open, limit=limit, scope=scope)
+    # Plain dicts validated once: thousands of markers load in a fraction of a second.
+    return IncidentFeatureCollection.model_validate(
+        {
+            "features": [
+                {
+                    "id": row["id"],
+                    "geometry": {"coordinates": (row["lon"], row["lat"])},
+                    "properties": dict(row),
+                }
+                for row in rows
+            ]
+        }
     )
 
 

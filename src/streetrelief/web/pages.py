@@ -290,13 +290,19 @@ def field_service_worker() -> FileResponse:
 
 
 def _public_places(session: SessionDep) -> list[dict[str, Any]]:
-    """Names and centres of the root regions and their children: the public map's background
+    """Names and centres of the root regions and the level below: the public map's background
     when no tile server is configured (public facts; the regions API needs a sign-in)."""
-    places = []
+    places: list[dict[str, Any]] = []
     for root in list_regions(session, None):
-        for region in (root, *list_regions(session, root.code)):
-            if region.lat is not None and region.lon is not None:
-                places.append({"name": region.name, "lat": region.lat, "lon": region.lon})
+        regions = [root]
+        for child in list_regions(session, root.code):
+            # A level without centres (a municipality's prefecture level): use the one below.
+            regions.extend([child] if child.lat is not None else list_regions(session, child.code))
+        places.extend(
+            {"name": r.name, "lat": r.lat, "lon": r.lon}
+            for r in regions
+            if r.lat is not None and r.lon is not None
+        )
     return places
 
 

@@ -24,8 +24,15 @@ from streetrelief.dispatch.service import (
     report_progress,
 )
 from streetrelief.incidents.models import Incident, IncidentStatus
-from streetrelief.incidents.schemas import IncidentFilter, IncidentRead, TransitionRequest
-from streetrelief.incidents.service import list_incidents, require_incident
+from streetrelief.incidents.schemas import (
+    MAP_LIMIT,
+    IncidentFeatureCollection,
+    IncidentFilter,
+    IncidentMapFilter,
+    IncidentRead,
+    TransitionRequest,
+)
+from streetrelief.incidents.service import incident_map, list_incidents, require_incident
 from streetrelief.people.schemas import EncounterCreate, EncounterRead
 from streetrelief.people.service import (
     earlier_encounter,
@@ -36,6 +43,7 @@ from streetrelief.people.service import (
 from streetrelief.teams.service import require_team
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
+map_router = APIRouter(tags=["incidents"])
 
 ReadIncidents = Annotated[Principal, Depends(require(Permission.incidents_read))]
 Dispatcher = Annotated[Principal, Depends(require(Permission.dispatch_create))]
@@ -76,6 +84,24 @@ def get_incidents(
         scope=principal.scope,
     )
     return [IncidentRead.model_validate(i) for i in rows]
+
+
+@map_router.get("/incidents.geojson", response_model=IncidentFeatureCollection)
+def get_incidents_geojson(
+    principal: ReadIncidents, session: SessionDep, query: Annotated[IncidentMapFilter, Query()]
+) -> IncidentFeatureCollection:
+    """Incidents of a region subtree of the caller's regions as GeoJSON points, open ones by
+    default, newest first (at most 20,000): what the console's map and queue draw, in one
+    answer."""
+    if query.region_code is not None:
+        require_region_in_jurisdiction(session, principal, query.region_code)
+    return incident_map(
+        session,
+        region_code=query.region_code,
+        is_open=query.is_open,
+        limit=MAP_LIMIT,
+        scope=principal.scope,
+    )
 
 
 @router.get("/{incident_id}", response_model=IncidentRead)

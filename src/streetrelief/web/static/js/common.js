@@ -48,17 +48,6 @@ export async function api(path, { method = "GET", body, headers = {} } = {}) {
   return data;
 }
 
-/** Every page of a list route (`limit`/`offset` paging), concatenated. */
-export async function apiAll(path, pageSize = 1000) {
-  const sep = path.includes("?") ? "&" : "?";
-  const rows = [];
-  for (let offset = 0; ; offset += pageSize) {
-    const page = await api(`${path}${sep}limit=${pageSize}&offset=${offset}`);
-    rows.push(...page);
-    if (page.length < pageSize) return rows;
-  }
-}
-
 const timeFormat = new Intl.DateTimeFormat(config.lang, {
   timeZone: config.timezone || undefined,
   month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",

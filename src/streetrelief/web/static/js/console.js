@@ -2,7 +2,7 @@
 import { config, el, elapsed, notify, t } from "./common.js";
 import { showLevel } from "./banner.js";
 import { INCIDENT_EVENTS, LEVEL_EVENTS, SERVICE_POINT_EVENTS, TEAM_EVENTS, followEvents } from "./live.js";
-import { consoleLayers, createMap, drawLayers } from "./map.js";
+import { consoleLayers, createMap, drawLayers, layerControl } from "./map.js";
 
 const PRIORITY_ORDER = { critical: 0, high: 1, normal: 2, low: 3 };
 const QUEUE_ROWS = 300; // rows drawn; the map shows every open incident
@@ -55,17 +55,22 @@ function tick() {
 
 async function main() {
   const map = createMap(document.getElementById("map"));
+  const control = layerControl(map);
   const specs = consoleLayers();
-  let layers;
+  const layers = {};
   try {
-    layers = await drawLayers(map, specs);
+    // Incidents first: the queue and their markers make the console usable; the background
+    // and the other layers follow.
+    Object.assign(layers, await drawLayers(map, specs.filter((s) => s.id === "incidents"), control));
+    renderQueue(layers.incidents.records);
+    document.body.dataset.ready = "1";
+    performance.mark("console-ready"); // first usable (bench/console.py)
+    Object.assign(layers, await drawLayers(map, specs.filter((s) => s.id !== "incidents"), control));
   } catch (error) {
     notify(t("error.load", { detail: error.message }), "error");
     return;
   }
   const incidents = layers.incidents;
-  renderQueue(incidents.records);
-  document.body.dataset.ready = "1";
   setInterval(tick, 1000);
   showLevel();
 

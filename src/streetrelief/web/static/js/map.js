@@ -1,5 +1,5 @@
 // The console map: Leaflet with our own assets, region background, and layers as data.
-import { api, apiAll, config, t } from "./common.js";
+import { api, config, t } from "./common.js";
 
 const PRIORITY_COLOURS = { critical: "#b00020", high: "#d35400", normal: "#1f6fb2", low: "#5f6b7a" };
 const TEAM_COLOURS = {
@@ -53,6 +53,12 @@ function servicePointMarker(point) {
   }).bindTooltip(() => `${point.name} · ${t("map.free_places", { free, capacity: point.capacity })}`);
 }
 
+/** A GeoJSON point feature as a flat record with `lat` and `lon`, like the API's records. */
+function fromFeature(feature) {
+  const [lon, lat] = feature.geometry.coordinates;
+  return { ...feature.properties, lat, lon };
+}
+
 /** The regions under `code` (the roots when none) that have a centre, going one level deeper
  * for those without one (a municipality's prefecture level, say). */
 async function regionsBelow(code) {
@@ -98,7 +104,7 @@ export function consoleLayers() {
     {
       id: "incidents",
       label: t("layer.incidents"),
-      load: () => apiAll(`/incidents?is_open=true&${region}`),
+      load: async () => (await api(`/incidents.geojson?${region}`)).features.map(fromFeature),
       marker: incidentMarker,
       key: (incident) => incident.id,
       reload: (id) => api(`/incidents/${id}`),
@@ -140,9 +146,14 @@ export class RecordLayer {
   }
 }
 
-/** Draw every layer of `specs` on `map`; resolves to the record layers by id. */
-export async function drawLayers(map, specs) {
-  const control = L.control.layers(null, null, { collapsed: false }).addTo(map);
+/** The map's layer switch, to which `drawLayers` adds each layer. */
+export function layerControl(map) {
+  return L.control.layers(null, null, { collapsed: false }).addTo(map);
+}
+
+/** Draw every layer of `specs` on `map`, listed in `control`; resolves to the record layers
+ * by id. */
+export async function drawLayers(map, specs, control) {
   const layers = {};
   await Promise.all(specs.map(async (spec) => {
     const data = await spec.load();
