@@ -8,6 +8,7 @@ Chromium is Debian's package (``scripts/ensure-chromium.sh``), never Playwright'
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import threading
@@ -70,6 +71,17 @@ class LiveServer:
 
     url: str
     factory: sessionmaker[Session]
+    server: uvicorn.Server
+    loop: asyncio.AbstractEventLoop
+
+    def drop_connections(self) -> None:
+        """Close every open connection (event streams included), as a lost signal would."""
+
+        def close_all() -> None:
+            for connection in list(self.server.server_state.connections):
+                connection.transport.close()
+
+        self.loop.call_soon_threadsafe(close_all)
 
 
 def _port() -> int:
@@ -110,16 +122,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     )
-    thread = threading.Thread(target=server.run, daemon=True)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail(f"the test server did not start on port {port}")
         time.sleep(0.05)
-    yield LiveServer(url=f"http://127.0.0.1:{port}", factory=factory)
+    yield LiveServer(url=f"http://127.0.0.1:{port}", factory=factory, server=server, loop=loop)
     server.should_exit = True
     thread.join(timeout=10)
+    loop.close()
     engine.dispose()
 
 

@@ -253,3 +253,26 @@ def test_masked_role_page_and_stream_hold_no_personal_details(
     for where, text in seen.items():
         for secret in (name, contact, notes):
             assert secret not in text, f"{secret!r} in the {where}"
+
+
+def test_console_catches_up_after_a_dropped_stream(
+    live_server: LiveServer, crew: Crew, new_context: MakeContext
+) -> None:
+    context = new_context(viewport={"width": 1440, "height": 900})
+    console = context.new_page()
+    sign_in(console, live_server.url, "dispatcher-11", "/console")
+    _ready(console)
+    expect(console.locator("#live-state")).to_have_attribute("data-ok", "1", timeout=TIMEOUT_MS)
+
+    # The connection drops and cannot be made again for a while; an incident is reported
+    # and moves on meanwhile.
+    console.route(re.compile(r".*/api/v1/events.*"), lambda route: route.abort())
+    live_server.drop_connections()
+    expect(console.locator("#live-state")).to_have_attribute("data-ok", "0", timeout=TIMEOUT_MS)
+    missed = _on_scene(live_server, crew)
+    console.unroute(re.compile(r".*/api/v1/events.*"))
+
+    row = console.locator(f"#queue tr[data-id='{missed}']")
+    expect(row).to_be_visible(timeout=TIMEOUT_MS)
+    expect(row).to_contain_text(re.compile("到场|on scene"))
+    expect(console.locator(f"#queue tr[data-id='{missed}']")).to_have_count(1)
