@@ -4,6 +4,7 @@ recording, and what a masked role's page and event stream hold; in Chinese and i
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -90,6 +91,14 @@ def _on_scene(server: LiveServer, crew: Crew, *, contact: str | None = None) -> 
     return incident_id
 
 
+def _eventually(check: Callable[[], bool]) -> None:
+    """Wait until the server's database shows what ``check`` looks for."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while not check():
+        assert time.monotonic() < deadline, "the server never got it"
+        time.sleep(0.1)
+
+
 def _ready(page: Page) -> None:
     expect(page.locator("body")).to_have_attribute("data-ready", "1", timeout=TIMEOUT_MS)
 
@@ -165,15 +174,13 @@ def test_report_reaches_console_and_field_app_records_help(
     _ready(field)
     expect(field.locator("#a-title")).to_contain_text(f"#{incident_id}")
     field.locator("button[data-to=en_route]").click()
-    _synced(field)
-    assert _status(live_server, incident_id) == "en_route"
+    _eventually(lambda: _status(live_server, incident_id) == "en_route")
     field.locator("button[data-to=on_scene]").click()
-    _synced(field)
-    assert _status(live_server, incident_id) == "on_scene"
+    _eventually(lambda: _status(live_server, incident_id) == "on_scene")
     _record_encounter(field, "灰色外套，约七十岁")
+    _eventually(lambda: _encounters(live_server, incident_id) == 1)
     _synced(field)
     shoot(field, f"field-app-{lang}")
-    assert _encounters(live_server, incident_id) == 1
 
     # The statistics page, still open, counts it.
     expect(console.locator("#stat-encounters")).to_have_text(str(before + 1), timeout=TIMEOUT_MS)

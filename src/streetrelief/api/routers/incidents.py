@@ -45,6 +45,13 @@ from streetrelief.teams.service import require_team
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 map_router = APIRouter(tags=["incidents"])
 
+
+class GeoJSONResponse(Response):
+    """A GeoJSON document (RFC 7946 media type)."""
+
+    media_type = "application/geo+json"
+
+
 ReadIncidents = Annotated[Principal, Depends(require(Permission.incidents_read))]
 Dispatcher = Annotated[Principal, Depends(require(Permission.dispatch_create))]
 UpdateIncidents = Annotated[Principal, Depends(require(Permission.incidents_update))]
@@ -86,21 +93,27 @@ def get_incidents(
     return [IncidentRead.model_validate(i) for i in rows]
 
 
-@map_router.get("/incidents.geojson", response_model=IncidentFeatureCollection)
+@map_router.get(
+    "/incidents.geojson",
+    response_model=IncidentFeatureCollection,
+    response_class=GeoJSONResponse,
+)
 def get_incidents_geojson(
     principal: ReadIncidents, session: SessionDep, query: Annotated[IncidentMapFilter, Query()]
-) -> IncidentFeatureCollection:
+) -> GeoJSONResponse:
     """Incidents of a region subtree of the caller's regions as GeoJSON points, open ones by
     default, newest first (at most 20,000): what the console's map and queue draw, in one
     answer."""
     if query.region_code is not None:
         require_region_in_jurisdiction(session, principal, query.region_code)
-    return incident_map(
-        session,
-        region_code=query.region_code,
-        is_open=query.is_open,
-        limit=MAP_LIMIT,
-        scope=principal.scope,
+    return GeoJSONResponse(
+        incident_map(
+            session,
+            region_code=query.region_code,
+            is_open=query.is_open,
+            limit=MAP_LIMIT,
+            scope=principal.scope,
+        )
     )
 
 

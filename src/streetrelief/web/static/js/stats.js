@@ -37,6 +37,14 @@ async function load() {
   }
 }
 
+const REFRESH_MS = 2000; // a burst of events reloads the figures once
+
+let refresh = null;
 load();
 showLevel();
-followEvents(INCIDENT_EVENTS, load);
+followEvents(INCIDENT_EVENTS, () => {
+  refresh ??= setTimeout(() => {
+    refresh = null;
+    load();
+  }, REFRESH_MS);
+});
