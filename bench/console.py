@@ -69,7 +69,7 @@ from streetrelief.teams.schemas import TeamCreate
 from streetrelief.teams.service import create_team
 from streetrelief.triage.policy import load_policy
 
-console = Console()
+console = Console(width=150)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
