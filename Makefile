@@ -18,6 +18,7 @@ run: $(STAMP)
 test: $(STAMP)
 	@if echo "$${STREETRELIEF_TEST_DATABASES:-sqlite,postgresql}" | grep -q postgresql; then \
 		scripts/ensure-postgres.sh; fi
+	scripts/ensure-chromium.sh
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
@@ -30,6 +31,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/intake.py
+	scripts/ensure-chromium.sh
+	$(BIN)/python bench/console.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

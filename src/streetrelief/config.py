@@ -261,6 +261,21 @@ class Settings(BaseSettings):
         description="Run the scheduled jobs (feed polls, reassessment) inside `streetrelief "
         "serve`; otherwise run `streetrelief jobs run` as a worker of its own.",
     )
+    map_tile_url: str | None = Field(
+        None,
+        description="Map tiles for the pages, as a Leaflet URL template "
+        "(e.g. https://tiles.example.org/{z}/{x}/{y}.png); none by default, and the maps then "
+        "draw regions only.",
+    )
+    map_tile_attribution: str = Field(
+        "", max_length=300, description="Attribution shown with the map tiles (plain text)."
+    )
+    emergency_number: str = Field(
+        "120",
+        pattern=r"^[0-9+ ]{2,20}$",
+        description="Number the public report form tells people to call when a life is in "
+        "danger (120: China's medical emergency number).",
+    )
 
     @field_validator("road_network_file")
     @classmethod

@@ -75,6 +75,7 @@ class WhoAmI(BaseModel):
     region_code: str | None
     scope: list[str] | None = Field(description="Region paths covered; null for every region.")
     permissions: list[str]
+    team_id: int | None = Field(None, description="A patrol member's team.")
 
 
 class PartnerCreate(BaseModel):

@@ -7,6 +7,8 @@ from contextlib import asynccontextmanager
 
 from anyio import to_thread
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetrelief import __version__
@@ -47,6 +49,10 @@ from streetrelief.patrols.logic import load_calendar
 from streetrelief.routing.configured import travel_from_settings
 from streetrelief.triage.policy import TriagePolicy, load_policy
 from streetrelief.weather.geocode_tables import load_geocode_tables
+from streetrelief.web import pages
+
+GZIP_MIN_BYTES = 1400
+"""Answers smaller than about one TCP segment go uncompressed: nothing to gain."""
 
 
 def create_app(
@@ -79,6 +85,9 @@ def create_app(
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Lists and maps of thousands of records shrink about tenfold; the event stream is left
+    # alone (Starlette never compresses text/event-stream).
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
     app.include_router(health.router)
     app.include_router(open311.router)
     for module in (
@@ -106,6 +115,10 @@ def create_app(
         notify,
     ):
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(incidents.map_router, prefix="/api/v1")
+    app.include_router(pages.router)
+    app.add_exception_handler(pages.SignInRequiredError, pages.sign_in_redirect)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     return app
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
-from streetrelief.access.principal import Principal
 from streetrelief.core.clock import Clock
 from streetrelief.core.ids import MAX_RECORD_ID
 from streetrelief.db.engine import session_scope
@@ -63,14 +61,6 @@ async def get_geocode_tables(request: Request) -> GeocodeTables:
     """The CAP geocode tables in use."""
     tables: GeocodeTables = request.app.state.geocode_tables
     return tables
-
-
-def caller_key(principal: Principal, key: str | None) -> str | None:
-    """An ``Idempotency-Key`` as stored: a digest of the caller and the key, so that one
-    caller's key can neither replay nor block another caller's request."""
-    if key is None:
-        return None
-    return hashlib.sha256(f"{principal.kind}\n{principal.name}\n{key}".encode()).hexdigest()
 
 
 # scope="function": the commit runs before the response is sent, so a failed commit is an error

@@ -13,12 +13,13 @@ request's own is rolled back.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from anyio import to_thread
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -87,6 +88,19 @@ def get_principal(
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(max_length=200, description="The client's key: a repeat answers the first result."),
+]
+
+
+def caller_key(principal: Principal, key: str | None) -> str | None:
+    """An ``Idempotency-Key`` as stored: a digest of the caller and the key, so that one
+    caller's key can neither replay nor block another caller's record."""
+    if key is None:
+        return None
+    return hashlib.sha256(f"{principal.kind}\n{principal.name}\n{key}".encode()).hexdigest()
 
 
 async def _raw_body(request: Request) -> bytes:

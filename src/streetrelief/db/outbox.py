@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, select, text
+from sqlalchemy import JSON, BigInteger, Integer, String, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from streetrelief.db.base import Base, UTCDateTime
@@ -77,6 +77,12 @@ def serialize_writers(session: Session) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": OUTBOX_LOCK_KEY})
+
+
+def latest_event_id(session: Session) -> int:
+    """Id of the newest committed event, 0 when there is none: where a page that has just
+    read its data starts following the stream."""
+    return session.scalar(select(func.max(Event.id))) or 0
 
 
 def events_after(

@@ -42,7 +42,7 @@ from streetrelief.service_points.schemas import ServicePointCreate
 from streetrelief.service_points.service import create_service_point
 from streetrelief.teams.models import Capability, Department
 from streetrelief.teams.schemas import TeamCreate, TeamMemberIn
-from streetrelief.teams.service import create_team
+from streetrelief.teams.service import create_team, find_team
 from streetrelief.triage.policy import TriagePolicy, load_policy
 
 SEED = 20260120
@@ -353,8 +353,11 @@ DEMO_ACCOUNTS = (
     ("demo-dispatcher", Role.dispatcher, "11"),
     ("demo-dongcheng", Role.dispatcher, "110101"),
     ("demo-auditor", Role.auditor, None),
+    ("demo-patrol", Role.patrol, "110101"),
 )
 """Demo accounts: user name, role, jurisdiction (Beijing, Dongcheng district, or all)."""
+DEMO_PATROL_TEAM = "BJ-DC-1"
+"""The team of ``demo-patrol``, whose field app shows that team's assignments."""
 
 
 def reset_demo_accounts(settings: Settings, *, clock: Clock | None = None) -> tuple[str, list[str]]:
@@ -379,6 +382,7 @@ def reset_demo_accounts(settings: Settings, *, clock: Clock | None = None) -> tu
             try:
                 access.set_password(session, username, password)
             except NotFoundError:
+                team = find_team(session, DEMO_PATROL_TEAM) if role is Role.patrol else None
                 access.create_user(
                     session,
                     UserCreate(
@@ -386,6 +390,7 @@ def reset_demo_accounts(settings: Settings, *, clock: Clock | None = None) -> tu
                         password=SecretStr(password),
                         role=role,
                         region_code=region,
+                        team_id=team.id if team else None,
                     ),
                     now=now,
                 )

@@ -298,6 +298,16 @@ def dispatches_for(session: Session, incident_id: int) -> Sequence[Dispatch]:
     return repository.for_incident(session, incident_id)
 
 
+def current_dispatches(session: Session, team_id: int) -> Sequence[Dispatch]:
+    """The team's dispatches that have not cleared (its current assignments), oldest first.
+
+    Raises:
+        NotFoundError: no such team.
+    """
+    teams.require_team(session, team_id)
+    return repository.active_for_team(session, team_id)
+
+
 def dispatch_figures(
     session: Session, region_path: str, start: datetime, end: datetime
 ) -> tuple[int, int, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -45,6 +46,56 @@ class IncidentRead(BaseModel):
     not_found_at: datetime | None
     cancelled_at: datetime | None
     closing_note: str | None
+
+
+MAP_LIMIT = 20_000
+"""Most incidents on one map answer: far above a city's open incidents on a cold night."""
+
+
+class PointGeometry(BaseModel):
+    """A GeoJSON point (RFC 7946): ``coordinates`` are [lon, lat], WGS-84 degrees."""
+
+    type: Literal["Point"] = "Point"
+    coordinates: tuple[float, float]
+
+
+class IncidentMapProperties(BaseModel):
+    """What a map marker and a queue row show of an incident."""
+
+    id: int
+    region_code: str
+    status: IncidentStatus
+    is_open: bool
+    priority: Priority | None
+    people_count: int
+    report_count: int
+    first_reported_at: datetime
+    response_target_s: int | None = Field(description="Time allowed to reach it, seconds.")
+
+
+class IncidentFeature(BaseModel):
+    """One incident as a GeoJSON feature."""
+
+    type: Literal["Feature"] = "Feature"
+    id: int
+    geometry: PointGeometry
+    properties: IncidentMapProperties
+
+
+class IncidentFeatureCollection(BaseModel):
+    """Incidents as a GeoJSON FeatureCollection (RFC 7946)."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[IncidentFeature]
+
+
+class IncidentMapFilter(BaseModel):
+    """Query of ``GET /api/v1/incidents.geojson``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    region_code: str | None = Field(None, max_length=32)
+    is_open: bool | None = Field(True, description="Open incidents only (the default).")
 
 
 class TransitionTarget(StrEnum):

@@ -5,6 +5,7 @@ Dispatch and intake call these; they never write incident rows themselves.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -250,6 +251,58 @@ def list_incidents(
         limit=limit,
         offset=offset,
         scope=scope,
+    )
+
+
+MAP_PROPERTIES = (
+    "id",
+    "region_code",
+    "status",
+    "is_open",
+    "priority",
+    "people_count",
+    "report_count",
+    "response_target_s",
+)
+"""Properties of a map feature taken as they are (``first_reported_at`` is written as ISO 8601)."""
+
+
+def incident_map(
+    session: Session,
+    *,
+    region_code: str | None,
+    is_open: bool | None,
+    limit: int,
+    scope: Scope = None,
+) -> str:
+    """Incidents of a region subtree inside ``scope``, newest first, at most ``limit``: a
+    GeoJSON FeatureCollection of points (RFC 7946; [lon, lat], WGS-84 degrees) shaped as
+    ``schemas.IncidentFeatureCollection``, as JSON text.
+
+    Written straight from the selected columns, without a model per incident: the console
+    draws thousands of them on its first page.
+
+    Raises:
+        UnknownRegionError: ``region_code`` is not a region.
+    """
+    path = require_region(session, region_code).path if region_code else None
+    rows = repository.map_rows(session, region_path=path, is_open=is_open, limit=limit, scope=scope)
+    features = [
+        {
+            "type": "Feature",
+            "id": row["id"],
+            "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+            "properties": {
+                **{k: row[k] for k in MAP_PROPERTIES},
+                "first_reported_at": row["first_reported_at"].isoformat(),
+            },
+        }
+        for row in rows
+    ]
+    return json.dumps(
+        {"type": "FeatureCollection", "features": features},
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
 
 

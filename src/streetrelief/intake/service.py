@@ -6,8 +6,6 @@ the same body returns the first answer; with another body it is refused.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from streetrelief.core.errors import (
     PermissionDeniedError,
 )
 from streetrelief.core.geo import h3_cell
+from streetrelief.core.idempotency import request_hash
 from streetrelief.db.outbox import emit, serialize_writers
 from streetrelief.dispatch.service import auto_dispatch
 from streetrelief.dispatch.travel import TravelTimeProvider
@@ -79,12 +78,6 @@ class IntakeResult:
     priority: str | None
     dispatch_id: int | None
     is_replay: bool
-
-
-def request_hash(data: ReportCreate) -> str:
-    """SHA-256 of the report's canonical JSON, to recognise a repeated body."""
-    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def receive_report(

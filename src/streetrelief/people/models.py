@@ -115,6 +115,10 @@ class Encounter(Base):
     consent_given: Mapped[bool | None] = mapped_column(Boolean)
     notice_given_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """When the person was told of the processing (after the emergency, PIPL art. 18)."""
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    """The recording client's key (stored as a digest with the caller), so that a phone
+    replaying its offline queue records each encounter once."""
+    request_hash: Mapped[str | None] = mapped_column(String(64))
 
     person: Mapped[Person] = relationship(lazy="raise")
     items: Mapped[list[EncounterItem]] = relationship(

@@ -62,6 +62,16 @@ def figures(
     return int(encounters), int(assisted), int(items)
 
 
+def by_idempotency_key(session: Session, key: str) -> Encounter | None:
+    """The encounter recorded with the stored ``key``, with its person and items, or None."""
+    stmt = (
+        select(Encounter)
+        .where(Encounter.idempotency_key == key)
+        .options(selectinload(Encounter.person), selectinload(Encounter.items))
+    )
+    return session.scalars(stmt).first()
+
+
 def get_encounter(session: Session, encounter_id: int) -> Encounter | None:
     """The encounter with ``encounter_id``, or None."""
     return session.get(Encounter, encounter_id)

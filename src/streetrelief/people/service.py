@@ -11,8 +11,14 @@ from sqlalchemy.orm import Session
 from streetrelief.access.principal import Principal, require_in_jurisdiction
 from streetrelief.config import get_settings
 from streetrelief.core.clock import check_not_future
-from streetrelief.core.errors import IllegalTransitionError, InvalidInputError, NotFoundError
-from streetrelief.db.outbox import emit
+from streetrelief.core.errors import (
+    IdempotencyKeyReusedError,
+    IllegalTransitionError,
+    InvalidInputError,
+    NotFoundError,
+)
+from streetrelief.core.idempotency import request_hash
+from streetrelief.db.outbox import emit, serialize_writers
 from streetrelief.dispatch.service import dispatches_for
 from streetrelief.incidents import service as incidents
 from streetrelief.incidents.models import IncidentStatus
@@ -40,6 +46,24 @@ def new_temp_id() -> str:
     return f"T-{secrets.token_hex(5).upper()}"
 
 
+def earlier_encounter(
+    session: Session, idempotency_key: str, data: EncounterCreate
+) -> Encounter | None:
+    """The encounter already recorded with ``idempotency_key`` (loaded with its person and
+    items), or None; call before :func:`record_encounter` with the same key.
+
+    Raises:
+        IdempotencyKeyReusedError: the key was used before with another body.
+    """
+    serialize_writers(session)  # two replays of one key must not both record
+    earlier = repository.by_idempotency_key(session, idempotency_key)
+    if earlier is not None and earlier.request_hash != request_hash(data):
+        raise IdempotencyKeyReusedError(
+            "this Idempotency-Key was used before with a different body", encounter_id=earlier.id
+        )
+    return earlier
+
+
 def record_encounter(
     session: Session,
     incident_id: int,
@@ -47,6 +71,7 @@ def record_encounter(
     *,
     policy: TriagePolicy,
     now: datetime,
+    idempotency_key: str | None = None,
 ) -> Encounter:
     """Record meeting one person at an incident.
 
@@ -54,6 +79,10 @@ def record_encounter(
     movement each, linked to the encounter) once the team's stock is kept there. An admission
     to a station fills a place at the destination: the person's hold (``hold_id``) if one was
     kept, else a free place.
+
+    Args:
+        idempotency_key: the caller's stored key (see :func:`earlier_encounter`), kept with
+            a digest of ``data``.
 
     Raises:
         NotFoundError: no such incident, person, service point or hold.
@@ -135,6 +164,8 @@ def record_encounter(
         legal_basis=data.legal_basis,
         consent_given=data.consent_given,
         items=[EncounterItem(item=i.item, quantity=i.quantity) for i in data.items],
+        idempotency_key=idempotency_key,
+        request_hash=request_hash(data) if idempotency_key is not None else None,
     )
     session.add(encounter)
     session.flush()

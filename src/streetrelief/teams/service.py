@@ -42,6 +42,11 @@ def require_team(session: Session, team_id: int, *, with_members: bool = False) 
     return team
 
 
+def find_team(session: Session, code: str) -> Team | None:
+    """The team with ``code``, or None."""
+    return repository.by_code(session, code)
+
+
 def create_team(session: Session, data: TeamCreate, *, now: datetime) -> Team:
     """Add a team, positioned at its base.
 

@@ -131,4 +131,5 @@ def get_me(principal: PrincipalDep) -> WhoAmI:
         region_code=principal.region_code,
         scope=None if principal.scope is None else list(principal.scope),
         permissions=sorted(p.value for p in ROLE_PERMISSIONS[principal.role]),
+        team_id=principal.team_id,
     )

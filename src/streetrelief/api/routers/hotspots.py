@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.orm import Session
 
 from streetrelief.access.principal import (
@@ -20,9 +20,8 @@ from streetrelief.api.deps import (
     SessionDep,
     TravelDep,
     TriagePolicyDep,
-    caller_key,
 )
-from streetrelief.api.security import require
+from streetrelief.api.security import IdempotencyKeyHeader, caller_key, require
 from streetrelief.core.errors import PermissionDeniedError
 from streetrelief.patrols.models import Hotspot, HotspotKind, HotspotStatus
 from streetrelief.patrols.schemas import (
@@ -149,7 +148,7 @@ def post_check_in(
     clock: ClockDep,
     policy: TriagePolicyDep,
     travel: TravelDep,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> CheckInAccepted:
     """A team checks in: inside the hotspot's geofence, or with the code posted there.
 

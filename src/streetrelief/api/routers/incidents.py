@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.orm import Session
 
 from streetrelief.access.principal import (
@@ -14,7 +14,7 @@ from streetrelief.access.principal import (
 )
 from streetrelief.access.roles import Permission, Role
 from streetrelief.api.deps import ClockDep, IdPath, SessionDep, TravelDep, TriagePolicyDep
-from streetrelief.api.security import require
+from streetrelief.api.security import IdempotencyKeyHeader, caller_key, require
 from streetrelief.core.errors import NotFoundError, PermissionDeniedError
 from streetrelief.dispatch.schemas import DispatchCreate, DispatchRead, RecommendationRead
 from streetrelief.dispatch.service import (
@@ -25,13 +25,38 @@ from streetrelief.dispatch.service import (
 )
 from streetrelief.dispatch.timers import acknowledge_dispatch
 from streetrelief.incidents.models import Incident, IncidentStatus
-from streetrelief.incidents.schemas import IncidentFilter, IncidentRead, TransitionRequest
-from streetrelief.incidents.service import list_incidents, overdue_incidents, require_incident
+from streetrelief.incidents.schemas import (
+    MAP_LIMIT,
+    IncidentFeatureCollection,
+    IncidentFilter,
+    IncidentMapFilter,
+    IncidentRead,
+    TransitionRequest,
+)
+from streetrelief.incidents.service import (
+    incident_map,
+    list_incidents,
+    overdue_incidents,
+    require_incident,
+)
 from streetrelief.people.schemas import EncounterCreate, EncounterRead
-from streetrelief.people.service import encounters_for, record_encounter, require_person
+from streetrelief.people.service import (
+    earlier_encounter,
+    encounters_for,
+    record_encounter,
+    require_person,
+)
 from streetrelief.teams.service import require_team
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
+map_router = APIRouter(tags=["incidents"])
+
+
+class GeoJSONResponse(Response):
+    """A GeoJSON document (RFC 7946 media type)."""
+
+    media_type = "application/geo+json"
+
 
 ReadIncidents = Annotated[Principal, Depends(require(Permission.incidents_read))]
 Dispatcher = Annotated[Principal, Depends(require(Permission.dispatch_create))]
@@ -82,6 +107,30 @@ def get_overdue(
     reached yet, oldest first."""
     rows = overdue_incidents(session, now=clock.now(), scope=principal.scope)
     return [IncidentRead.model_validate(i) for i in rows]
+
+
+@map_router.get(
+    "/incidents.geojson",
+    response_model=IncidentFeatureCollection,
+    response_class=GeoJSONResponse,
+)
+def get_incidents_geojson(
+    principal: ReadIncidents, session: SessionDep, query: Annotated[IncidentMapFilter, Query()]
+) -> GeoJSONResponse:
+    """Incidents of a region subtree of the caller's regions as GeoJSON points, open ones by
+    default, newest first (at most 20,000): what the console's map and queue draw, in one
+    answer."""
+    if query.region_code is not None:
+        require_region_in_jurisdiction(session, principal, query.region_code)
+    return GeoJSONResponse(
+        incident_map(
+            session,
+            region_code=query.region_code,
+            is_open=query.is_open,
+            limit=MAP_LIMIT,
+            scope=principal.scope,
+        )
+    )
 
 
 @router.get("/{incident_id}", response_model=IncidentRead)
@@ -214,10 +263,24 @@ def post_encounter(
     session: SessionDep,
     clock: ClockDep,
     policy: TriagePolicyDep,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> EncounterRead:
-    """Record one person met at the incident, what they got and how it ended."""
+    """Record one person met at the incident, what they got and how it ended.
+
+    A repeated ``Idempotency-Key`` with the same body (a phone replaying its offline queue)
+    answers 200 with the encounter first recorded; with a different body, 422
+    ``idempotency_key_reused``. Keys are the caller's own.
+    """
     _require_sent(session, principal, incident_for(session, principal, incident_id))
+    key = caller_key(principal, idempotency_key)
+    if key is not None and (earlier := earlier_encounter(session, key, data)) is not None:
+        response.status_code = status.HTTP_200_OK
+        response.headers["Idempotent-Replayed"] = "true"
+        return EncounterRead.from_encounter(earlier)
     if data.person_id is not None:
         require_person(session, data.person_id, by=principal)
-    encounter = record_encounter(session, incident_id, data, policy=policy, now=clock.now())
+    encounter = record_encounter(
+        session, incident_id, data, policy=policy, now=clock.now(), idempotency_key=key
+    )
     return EncounterRead.from_encounter(encounter)

@@ -10,14 +10,14 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from lxml import etree
 
 from streetrelief.access.principal import Principal
 from streetrelief.access.roles import Permission, Role
-from streetrelief.api.deps import ClockDep, SessionDep, TravelDep, TriagePolicyDep, caller_key
+from streetrelief.api.deps import ClockDep, SessionDep, TravelDep, TriagePolicyDep
 from streetrelief.api.limits import throttle_intake
-from streetrelief.api.security import require
+from streetrelief.api.security import IdempotencyKeyHeader, caller_key, require
 from streetrelief.core.errors import (
     AuthenticationError,
     InvalidInputError,
@@ -115,7 +115,7 @@ async def post_request(
     clock: ClockDep,
     policy: TriagePolicyDep,
     travel: TravelDep,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> list[dict[str, Any]]:
     """POST Service Request (form-encoded): file a report on the ``open311`` channel.
 

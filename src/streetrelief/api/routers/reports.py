@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Response, status
+from fastapi import APIRouter, Depends, Path, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from streetrelief.access.principal import Principal, require_in_jurisdiction
 from streetrelief.access.roles import Permission, Role
-from streetrelief.api.deps import (
-    ClockDep,
-    IdPath,
-    SessionDep,
-    TravelDep,
-    TriagePolicyDep,
-    caller_key,
-)
+from streetrelief.api.deps import ClockDep, IdPath, SessionDep, TravelDep, TriagePolicyDep
 from streetrelief.api.limits import throttle_intake
-from streetrelief.api.security import require
+from streetrelief.api.security import IdempotencyKeyHeader, caller_key, require
 from streetrelief.core.errors import IdempotencyKeyReusedError, PermissionDeniedError
 from streetrelief.core.ids import MAX_RECORD_ID
 from streetrelief.core.text import Text
@@ -65,7 +58,7 @@ def post_report(
     clock: ClockDep,
     policy: TriagePolicyDep,
     travel: TravelDep,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> ReportAccepted | ReportReceipt:
     """Accept a report: it merges into an open incident nearby or opens a new one.
 

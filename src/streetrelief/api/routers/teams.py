@@ -16,6 +16,8 @@ from streetrelief.access.roles import Permission, Role
 from streetrelief.api.deps import ClockDep, IdPath, SessionDep
 from streetrelief.api.security import require
 from streetrelief.core.errors import PermissionDeniedError
+from streetrelief.dispatch.schemas import DispatchRead
+from streetrelief.dispatch.service import current_dispatches
 from streetrelief.teams.models import Team, TeamStatus
 from streetrelief.teams.schemas import TeamCreate, TeamRead, TeamStatusUpdate, TeamUpdate
 from streetrelief.teams.service import (
@@ -73,6 +75,16 @@ def post_team(
 def get_team(team_id: IdPath, principal: ReadTeams, session: SessionDep) -> TeamRead:
     """One team."""
     return TeamRead.model_validate(team_for(session, principal, team_id))
+
+
+@router.get("/{team_id}/dispatches", response_model=list[DispatchRead])
+def get_team_dispatches(
+    team_id: IdPath, principal: ReadTeams, session: SessionDep
+) -> list[DispatchRead]:
+    """The team's current assignments: dispatches not yet cleared, oldest first (what the
+    field app shows a patrol member)."""
+    team_for(session, principal, team_id)
+    return [DispatchRead.model_validate(d) for d in current_dispatches(session, team_id)]
 
 
 @router.patch("/{team_id}", response_model=TeamRead)

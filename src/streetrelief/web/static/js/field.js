@@ -1,0 +1,117 @@
+// The field app: current assignment, status buttons, encounters; works offline.
+import { api, config, notify, t } from "./common.js";
+import { enqueue, flush, pending } from "./outbox.js";
+
+const ASSIGNMENT_KEY = "streetrelief.assignment";
+const POLL_MS = 30000;
+const RETRY_MS = 3000;
+const CLOSING = new Set(["resolved", "not_found"]);
+
+let assignment = JSON.parse(localStorage.getItem(ASSIGNMENT_KEY) || "null");
+
+function keep(incident) {
+  assignment = incident;
+  if (incident) localStorage.setItem(ASSIGNMENT_KEY, JSON.stringify(incident));
+  else localStorage.removeItem(ASSIGNMENT_KEY);
+  render();
+}
+
+function render() {
+  const detail = document.getElementById("assignment-detail");
+  document.getElementById("no-assignment").textContent = assignment ? "" : t("field.no_assignment");
+  detail.hidden = !assignment;
+  document.getElementById("encounter-section").hidden = !assignment || !["on_scene", "resolved"].includes(assignment.status);
+  if (!assignment) return;
+  const prio = assignment.priority || "none";
+  const badge = document.getElementById("a-priority");
+  badge.className = `prio prio-${prio}`;
+  badge.textContent = t(`priority.${prio}`);
+  document.getElementById("a-title").textContent = `#${assignment.id} · ${t("queue.people", { count: assignment.people_count })}`;
+  document.getElementById("a-status").textContent = t(`status.${assignment.status}`);
+  document.getElementById("a-status").dataset.status = assignment.status;
+  document.getElementById("a-conditions").textContent = assignment.conditions.join(", ");
+  document.getElementById("a-navigate").href = `geo:${assignment.lat},${assignment.lon}?q=${assignment.lat},${assignment.lon}`;
+}
+
+async function showSync() {
+  const waiting = (await pending()).length;
+  const state = document.getElementById("sync-state");
+  state.textContent = waiting ? t("field.queued", { count: waiting }) : navigator.onLine ? t("field.synced") : t("field.offline");
+  state.dataset.waiting = String(waiting);
+}
+
+let retry = null;
+
+async function sync() {
+  if (navigator.onLine) {
+    const waiting = await flush((action, error) => notify(t("field.rejected", { detail: error.message }), "error"));
+    // Signal, but the send failed (a weak signal, the server away): try again soon.
+    clearTimeout(retry);
+    if (waiting) retry = setTimeout(sync, RETRY_MS);
+  }
+  await showSync();
+}
+
+async function refreshAssignment() {
+  if (!config.teamId || !navigator.onLine || (await pending()).length) return;
+  try {
+    const dispatches = await api(`/teams/${config.teamId}/dispatches`);
+    const current = dispatches.at(-1);
+    keep(current ? await api(`/incidents/${current.incident_id}`) : null);
+  } catch (error) {
+    if (error instanceof TypeError) return; // no network: keep what we have
+    notify(t("error.load", { detail: error.message }), "error");
+  }
+}
+
+async function act(action) {
+  await enqueue(action);
+  await showSync();
+  await sync();
+}
+
+function moveTo(status) {
+  if (!assignment) return;
+  const at = new Date().toISOString();
+  act({ method: "POST", path: `/incidents/${assignment.id}/transitions`, body: { to: status, at } });
+  keep(CLOSING.has(status) ? null : { ...assignment, status });
+}
+
+function encounterBody(form) {
+  const value = (name) => form.elements[name].value.trim();
+  const checked = (name) => [...form.querySelectorAll(`input[name=${name}]:checked`)].map((i) => i.value);
+  const person = { description: value("description") };
+  if (value("approx_age")) person.approx_age = Number(value("approx_age"));
+  if (value("name")) person.name = value("name");
+  const items = [...form.querySelectorAll(".item-count")]
+    .map((input) => ({ item: input.dataset.item, quantity: Number(input.value) }))
+    .filter((i) => i.quantity > 0);
+  const body = {
+    person, team_id: config.teamId, met_at: new Date().toISOString(),
+    categories: checked("categories"), measures: checked("measures"), items, outcome: value("outcome"),
+  };
+  if (value("notes")) body.notes = value("notes");
+  return body;
+}
+
+function main() {
+  for (const button of document.querySelectorAll(".status-buttons button")) {
+    button.addEventListener("click", () => moveTo(button.dataset.to));
+  }
+  const form = document.getElementById("encounter-form");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!assignment) return;
+    await act({ method: "POST", path: `/incidents/${assignment.id}/encounters`, body: encounterBody(form) });
+    form.reset();
+    notify(t("field.recorded"));
+  });
+  window.addEventListener("online", sync);
+  window.addEventListener("offline", showSync);
+  render();
+  sync().then(refreshAssignment).then(() => { document.body.dataset.ready = "1"; });
+  setInterval(() => sync().then(refreshAssignment), POLL_MS);
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/field/sw.js", { scope: "/field" });
+}
+
+main();
