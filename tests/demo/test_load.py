@@ -11,6 +11,7 @@ from streetrelief.db.engine import get_engine, make_session_factory, session_sco
 from streetrelief.db.migrate import upgrade
 from streetrelief.db.outbox import events_after
 from streetrelief.demo.load import DEMO_ACCOUNTS, load_demo, reset_demo_accounts
+from streetrelief.regions.boundaries import boundaries_feature_collection, region_by_boundary
 from streetrelief.stats.service import compute_statistics
 
 
@@ -35,6 +36,28 @@ def test_demo_loads_once_and_shows_the_whole_loop(tmp_path: Path) -> None:
     # The critical report was dispatched automatically: the capable team and, nearer, the
     # soonest one as first responder (ADR 5); plus the demo's confirmed dispatch.
     assert stats.dispatches == 3
+    get_engine(settings.database_url).dispose()
+
+
+def test_demo_draws_and_places_by_district_outlines(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}")
+    upgrade(settings.database_url)
+    load_demo(settings)
+    factory = make_session_factory(get_engine(settings.database_url))
+    with session_scope(factory, read_only=True) as session:
+        outlines = boundaries_feature_collection(session, None, None)["features"]
+        assert len(outlines) == 16
+        assert {f["properties"]["level"] for f in outlines} == {"county"}
+        # Stored in WGS-84: the Forbidden City and Beijing railway station, both in 东城区,
+        # and the China World towers in 朝阳区.
+        for lat, lon, name in [
+            (39.9163, 116.3972, "东城区"),
+            (39.9029, 116.4270, "东城区"),
+            (39.9087, 116.4599, "朝阳区"),
+        ]:
+            region = region_by_boundary(session, lat, lon)
+            assert region is not None
+            assert region.name == name
     get_engine(settings.database_url).dispose()
 
 

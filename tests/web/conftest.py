@@ -13,14 +13,14 @@ import itertools
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetrelief.access.roles import Role
@@ -52,6 +52,8 @@ PHONE = {"width": 390, "height": 844}
 """A phone-sized viewport, CSS pixels."""
 DONGCHENG = (39.917, 116.416)
 """Centre of the district the tests report in (WGS-84)."""
+TIMEOUT_MS = 15_000
+"""Longest wait for something to show, milliseconds (events are polled every 0.2 s)."""
 SPOT_STEP_DEG = 0.004
 """Distance between the tests' places, degrees of latitude (about 440 m, beyond the 200 m
 merge radius of the default triage policy)."""
@@ -204,3 +206,21 @@ def shoot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def eventually(check: Callable[[], bool]) -> None:
+    """Wait until the server's database shows what ``check`` looks for."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while not check():
+        assert time.monotonic() < deadline, "the server never got it"
+        time.sleep(0.1)
+
+
+def ready(page: Page) -> None:
+    """Wait until the page's script has loaded its data."""
+    expect(page.locator("body")).to_have_attribute("data-ready", "1", timeout=TIMEOUT_MS)
+
+
+def synced(page: Page) -> None:
+    """Wait until the field app has sent everything it kept."""
+    expect(page.locator("#sync-state")).to_have_attribute("data-waiting", "0", timeout=TIMEOUT_MS)

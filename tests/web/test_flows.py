@@ -4,7 +4,6 @@ recording, and what a masked role's page and event stream hold; in Chinese and i
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -25,11 +24,19 @@ from streetrelief.people.models import Encounter, EncounterOutcome
 from streetrelief.people.schemas import EncounterCreate, PersonIn
 from streetrelief.people.service import record_encounter
 from streetrelief.triage.policy import load_policy
-from tests.web.conftest import PHONE, Crew, LiveServer, shoot, sign_in
+from tests.web.conftest import (
+    PHONE,
+    TIMEOUT_MS,
+    Crew,
+    LiveServer,
+    eventually,
+    ready,
+    shoot,
+    sign_in,
+    synced,
+)
 
 LANGUAGES = ["zh-CN", "en"]
-TIMEOUT_MS = 15_000
-"""Longest wait for something to show, milliseconds (events are polled every 0.2 s)."""
 
 MakeContext = Callable[..., BrowserContext]
 
@@ -91,22 +98,6 @@ def _on_scene(server: LiveServer, crew: Crew, *, contact: str | None = None) -> 
     return incident_id
 
 
-def _eventually(check: Callable[[], bool]) -> None:
-    """Wait until the server's database shows what ``check`` looks for."""
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while not check():
-        assert time.monotonic() < deadline, "the server never got it"
-        time.sleep(0.1)
-
-
-def _ready(page: Page) -> None:
-    expect(page.locator("body")).to_have_attribute("data-ready", "1", timeout=TIMEOUT_MS)
-
-
-def _synced(page: Page) -> None:
-    expect(page.locator("#sync-state")).to_have_attribute("data-waiting", "0", timeout=TIMEOUT_MS)
-
-
 def _record_encounter(page: Page, description: str) -> None:
     page.locator("#e-description").fill(description)
     page.locator("input[name=categories][value=elderly]").check()
@@ -125,7 +116,7 @@ def test_report_reaches_console_and_field_app_records_help(
     console = new_context(viewport={"width": 1440, "height": 900}).new_page()
     sign_in(console, base, "dispatcher-11", "/console")
     console.goto(f"{base}/console?lang={lang}")
-    _ready(console)
+    ready(console)
     markers = int(console.locator("#map").get_attribute("data-incidents") or 0)
 
     # A passer-by reports from a phone, with the phone's location.
@@ -155,7 +146,7 @@ def test_report_reaches_console_and_field_app_records_help(
 
     # The dispatcher opens it and assigns the recommended team.
     row.locator("a").click()
-    _ready(console)
+    ready(console)
     first = console.locator("#recommendations li").first.locator("button")
     expect(first).to_have_attribute("data-team", str(crew.team_id))
     first.click()
@@ -164,22 +155,22 @@ def test_report_reaches_console_and_field_app_records_help(
     assert _status(live_server, incident_id) == "dispatched"
 
     console.goto(f"{base}/console/stats")
-    _ready(console)
+    ready(console)
     before = int(console.locator("#stat-encounters").inner_text())
 
     # The patrol member, on a phone, goes en route, arrives and records the encounter.
     field = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     sign_in(field, base, crew.username, "/field")
     field.goto(f"{base}/field?lang={lang}")
-    _ready(field)
+    ready(field)
     expect(field.locator("#a-title")).to_contain_text(f"#{incident_id}")
     field.locator("button[data-to=en_route]").click()
-    _eventually(lambda: _status(live_server, incident_id) == "en_route")
+    eventually(lambda: _status(live_server, incident_id) == "en_route")
     field.locator("button[data-to=on_scene]").click()
-    _eventually(lambda: _status(live_server, incident_id) == "on_scene")
+    eventually(lambda: _status(live_server, incident_id) == "on_scene")
     _record_encounter(field, "灰色外套，约七十岁")
-    _eventually(lambda: _encounters(live_server, incident_id) == 1)
-    _synced(field)
+    eventually(lambda: _encounters(live_server, incident_id) == 1)
+    synced(field)
     shoot(field, f"field-app-{lang}")
 
     # The statistics page, still open, counts it.
@@ -199,7 +190,7 @@ def test_encounter_recorded_offline_reaches_server_once(
     field = context.new_page()
     sign_in(field, live_server.url, crew.username, "/field")
     field.goto(f"{live_server.url}/field?lang={lang}")
-    _ready(field)
+    ready(field)
     expect(field.locator("#encounter-section")).to_be_visible()
 
     context.set_offline(True)
@@ -248,7 +239,7 @@ def test_masked_role_page_and_stream_hold_no_personal_details(
     context = new_context()
     page = context.new_page()
     sign_in(page, live_server.url, "dispatcher-11", f"/console/incidents/{incident_id}")
-    _ready(page)
+    ready(page)
     expect(page.locator("#encounters tr")).to_have_count(1)
     expect(page.locator("#encounters")).to_contain_text("红色围巾", timeout=TIMEOUT_MS)
     seen: dict[str, Any] = {
@@ -268,7 +259,7 @@ def test_console_catches_up_after_a_dropped_stream(
     context = new_context(viewport={"width": 1440, "height": 900})
     console = context.new_page()
     sign_in(console, live_server.url, "dispatcher-11", "/console")
-    _ready(console)
+    ready(console)
     expect(console.locator("#live-state")).to_have_attribute("data-ok", "1", timeout=TIMEOUT_MS)
 
     # The connection drops and cannot be made again for a while; an incident is reported

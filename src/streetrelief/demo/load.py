@@ -1,9 +1,11 @@
 """Load the demo: Beijing's districts, generated teams, service points and reports.
 
 The region rows are real (NBS 2023 district codes and names; centres from the cpca county
-table, converted from GCJ-02 to WGS-84). Everything else is generated and labelled "演示"
-(demo): teams, service points and the reports of one evening, placed at random near district
-centres with a fixed seed. Nothing here describes a real person.
+table, converted from GCJ-02 to WGS-84), and so are the district outlines (Vonng/adcode,
+CC BY 4.0, simplified; GCJ-02, converted on import; see ``PROVENANCE.md`` here). Everything
+else is generated and labelled "演示" (demo): teams, service points and the reports of one
+evening, placed at random near district centres with a fixed seed. Nothing here describes a
+real person.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from streetrelief.access.roles import Role
 from streetrelief.access.schemas import UserCreate
 from streetrelief.config import Settings
 from streetrelief.core.clock import Clock, FixedClock, SystemClock
+from streetrelief.core.datum import CoordinateSystem
 from streetrelief.core.errors import NotFoundError
 from streetrelief.db.engine import get_engine, make_session_factory, session_scope
 from streetrelief.dispatch.service import assign_team, recommend_teams, report_progress
@@ -35,6 +38,7 @@ from streetrelief.intake.service import receive_report
 from streetrelief.people.models import EncounterOutcome, PersonCategory
 from streetrelief.people.schemas import EncounterCreate, ItemGiven, PersonIn
 from streetrelief.people.service import record_encounter
+from streetrelief.regions.boundaries import import_boundaries
 from streetrelief.regions.importer import import_regions
 from streetrelief.regions.models import Region
 from streetrelief.service_points.models import ServicePointKind
@@ -229,8 +233,11 @@ def _load(
 ) -> tuple[int, int, int, int]:
     rng = random.Random(SEED)
     now = clock.now()
-    regions_csv = Path(str(resources.files("streetrelief.demo").joinpath("regions.csv")))
-    result = import_regions(session, regions_csv)
+    data = resources.files("streetrelief.demo")
+    result = import_regions(session, Path(str(data.joinpath("regions.csv"))))
+    import_boundaries(
+        session, Path(str(data.joinpath("boundaries_gcj02.geojson"))), CoordinateSystem.gcj02
+    )
     centres = {
         r.code: (r.lat or 0.0, r.lon or 0.0)
         for r in session.scalars(

@@ -1,7 +1,9 @@
 // The dispatcher console: live map and incident queue sorted by priority, with timers.
 import { config, el, elapsed, notify, t } from "./common.js";
 import { showLevel } from "./banner.js";
-import { INCIDENT_EVENTS, LEVEL_EVENTS, SERVICE_POINT_EVENTS, TEAM_EVENTS, followEvents } from "./live.js";
+import {
+  HOTSPOT_EVENTS, INCIDENT_EVENTS, LEVEL_EVENTS, SERVICE_POINT_EVENTS, TEAM_EVENTS, followEvents,
+} from "./live.js";
 import { consoleLayers, createMap, drawLayers, layerControl } from "./map.js";
 
 const PRIORITY_ORDER = { critical: 0, high: 1, normal: 2, low: 3 };
@@ -35,7 +37,6 @@ function row(incident, now) {
 
 function renderQueue(records) {
   const open = [...records.values()].sort(byUrgency);
-  document.getElementById("map").dataset.incidents = String(records.size); // markers drawn
   const now = Date.now();
   queueBody.replaceChildren(...open.slice(0, QUEUE_ROWS).map((i) => row(i, now)));
   const count = t("queue.count", { count: open.length });
@@ -76,7 +77,8 @@ async function main() {
 
   let pending = Promise.resolve();
   const bySubject = Object.fromEntries(specs.filter((s) => s.subject).map((s) => [s.subject, layers[s.id]]));
-  followEvents([...INCIDENT_EVENTS, ...TEAM_EVENTS, ...SERVICE_POINT_EVENTS, ...LEVEL_EVENTS], (event) => {
+  const types = [...INCIDENT_EVENTS, ...TEAM_EVENTS, ...SERVICE_POINT_EVENTS, ...HOTSPOT_EVENTS, ...LEVEL_EVENTS];
+  followEvents(types, (event) => {
     if (event.type.startsWith("response.")) {
       showLevel();
       return;

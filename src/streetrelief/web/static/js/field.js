@@ -1,8 +1,12 @@
-// The field app: current assignment, status buttons, encounters; works offline.
-import { api, config, notify, t } from "./common.js";
+// The field app: current assignment, status buttons, encounters, hotspot check-ins; works
+// offline.
+import { api, config, el, notify, t } from "./common.js";
 import { enqueue, flush, pending } from "./outbox.js";
 
 const ASSIGNMENT_KEY = "streetrelief.assignment";
+const HOTSPOTS_KEY = "streetrelief.hotspots";
+const NEAREST = 20; // hotspots offered, nearest first
+const EARTH_RADIUS_M = 6371000;
 const POLL_MS = 30000;
 const RETRY_MS = 3000;
 const CLOSING = new Set(["resolved", "not_found"]);
@@ -94,6 +98,79 @@ function encounterBody(form) {
   return body;
 }
 
+let hotspots = JSON.parse(localStorage.getItem(HOTSPOTS_KEY) || "[]");
+let position = null;
+
+/** Great-circle distance in metres between two `{lat, lon}` points. */
+function distanceM(a, b) {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad, dLon = (b.lon - a.lon) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.sqrt(h));
+}
+
+/** The phone's position now (a fix up to a minute old will do), or null without one. */
+function locate() {
+  if (!("geolocation" in navigator)) return Promise.resolve(null);
+  return new Promise((resolve) => navigator.geolocation.getCurrentPosition(
+    (fix) => resolve({ lat: fix.coords.latitude, lon: fix.coords.longitude }),
+    () => resolve(null),
+    { enableHighAccuracy: true, maximumAge: 60000, timeout: 15000 },
+  ));
+}
+
+/** The hotspot choice: the nearest active ones first, with their distance. */
+function renderHotspots() {
+  const select = document.getElementById("c-hotspot");
+  const chosen = select.value;
+  const listed = hotspots.filter((h) => h.status === "active")
+    .map((h) => ({ ...h, distance: position ? distanceM(position, h) : null }))
+    .sort((a, b) => (a.distance ?? 0) - (b.distance ?? 0) || a.name.localeCompare(b.name))
+    .slice(0, NEAREST);
+  select.replaceChildren(...listed.map((h) => el("option", { value: h.id },
+    h.distance === null ? h.name : `${h.name} · ${t("field.distance", { metres: Math.round(h.distance) })}`)));
+  if (listed.some((h) => String(h.id) === chosen)) select.value = chosen;
+  document.getElementById("c-position").textContent = !listed.length ? t("field.no_hotspots")
+    : position ? t("report.located", { lat: position.lat.toFixed(5), lon: position.lon.toFixed(5) }) : t("field.no_position");
+}
+
+async function refreshHotspots() {
+  if (navigator.onLine) {
+    try {
+      const region = config.regionCode ? `&region=${encodeURIComponent(config.regionCode)}` : "";
+      hotspots = await api(`/hotspots?status=active${region}`);
+      localStorage.setItem(HOTSPOTS_KEY, JSON.stringify(hotspots));
+    } catch (error) {
+      if (!(error instanceof TypeError)) notify(t("error.load", { detail: error.message }), "error");
+    }
+  }
+  position = (await locate()) ?? position;
+  renderHotspots();
+}
+
+async function checkIn(form) {
+  const id = form.elements.hotspot.value;
+  position = (await locate()) ?? position;
+  renderHotspots();
+  if (!id || !position) {
+    notify(t(id ? "field.no_position" : "field.no_hotspots"), "error");
+    return;
+  }
+  const conditions = [...form.querySelectorAll("input[name=conditions]:checked")].map((i) => i.value);
+  await act({
+    method: "POST",
+    path: `/hotspots/${id}/check-ins`,
+    body: {
+      team_id: config.teamId, lat: position.lat, lon: position.lon,
+      people_found: Number(form.elements.people_found.value) || 0, conditions,
+      note: form.elements.note.value.trim(), checked_in_at: new Date().toISOString(),
+    },
+  });
+  form.reset();
+  form.elements.hotspot.value = id;
+  notify(t("field.checked_in"));
+}
+
 function main() {
   for (const button of document.querySelectorAll(".status-buttons button")) {
     button.addEventListener("click", () => moveTo(button.dataset.to));
@@ -106,10 +183,18 @@ function main() {
     form.reset();
     notify(t("field.recorded"));
   });
+  const checkInForm = document.getElementById("check-in-form");
+  checkInForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    checkIn(checkInForm);
+  });
+  document.getElementById("c-locate").addEventListener("click", refreshHotspots);
   window.addEventListener("online", sync);
   window.addEventListener("offline", showSync);
   render();
   sync().then(refreshAssignment).then(() => { document.body.dataset.ready = "1"; });
+  document.getElementById("check-in-section").hidden = !config.teamId; // a team checks in
+  if (config.teamId) refreshHotspots();
   setInterval(() => sync().then(refreshAssignment), POLL_MS);
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/field/sw.js", { scope: "/field" });
 }

@@ -11,6 +11,7 @@ export const INCIDENT_EVENTS = [
 ];
 export const TEAM_EVENTS = ["team.created", "team.updated", "team.status_changed"];
 export const SERVICE_POINT_EVENTS = ["service_point.created", "service_point.updated"];
+export const HOTSPOT_EVENTS = ["hotspot.created", "hotspot.updated", "check_in.created"];
 export const LEVEL_EVENTS = ["response.level_changed"];
 
 /**

@@ -1,5 +1,5 @@
 // The console map: Leaflet with our own assets, region background, and layers as data.
-import { api, config, t } from "./common.js";
+import { api, config, localTime, t } from "./common.js";
 
 const PRIORITY_COLOURS = { critical: "#b00020", high: "#d35400", normal: "#1f6fb2", low: "#5f6b7a" };
 const TEAM_COLOURS = {
@@ -45,12 +45,33 @@ function teamMarker(team) {
   }).bindTooltip(() => `${team.code} · ${t("team." + team.status)}`);
 }
 
+/** Free places as the server counts them (holds for referrals taken off); figures not updated
+ * lately are drawn pale and dashed and say so. */
 function servicePointMarker(point) {
-  const free = Math.max(0, point.capacity - point.occupancy);
+  const places = t("map.free_places", { free: point.free, capacity: point.capacity });
   return L.circleMarker([point.lat, point.lon], {
-    radius: 6, color: "#0b6e4f", fillColor: free > 0 ? "#0b6e4f" : "#9e9e9e", fillOpacity: 0.9,
-    weight: 2,
-  }).bindTooltip(() => `${point.name} · ${t("map.free_places", { free, capacity: point.capacity })}`);
+    radius: 6, color: "#0b6e4f", fillColor: point.free > 0 ? "#0b6e4f" : "#9e9e9e",
+    fillOpacity: point.is_stale ? 0.35 : 0.9, weight: 2, dashArray: point.is_stale ? "3 3" : null,
+  }).bindTooltip(() => `${point.name} · ${point.is_stale ? t("map.stale", { places }) : places}`);
+}
+
+/** A hotspot to visit: ringed in red when overdue (never visited, or past its due time). */
+function hotspotMarker(hotspot) {
+  const colour = hotspot.is_overdue ? "#b00020" : "#7a5c00";
+  const due = hotspot.is_overdue ? t("map.overdue") : t("map.due", { at: localTime(hotspot.next_due_at) });
+  return L.circleMarker([hotspot.lat, hotspot.lon], {
+    radius: hotspot.is_overdue ? 7 : 5, color: colour, fillColor: "#ffd166", fillOpacity: 0.9,
+    weight: hotspot.is_overdue ? 3 : 1,
+  }).bindTooltip(() => `${hotspot.name} · ${t(`hotspot.${hotspot.kind}`)} · ${due}`);
+}
+
+/** Region outlines with their names, beneath every other layer. They share the markers' canvas
+ * (a canvas of their own would sit over or under it and take or miss the pointer). */
+function drawBoundaries(map, collection) {
+  return L.geoJSON(collection, {
+    style: { color: "#4a5a6a", weight: 1, fillColor: "#dde4ea", fillOpacity: 0.25 },
+    onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.name, { sticky: true }),
+  }).addTo(map).bringToBack();
 }
 
 /** A GeoJSON point feature as a flat record with `lat` and `lon`, like the API's records. */
@@ -69,14 +90,22 @@ async function regionsBelow(code) {
 }
 
 /**
- * The map's layers, drawn in this order. Each is data: `id`, a translated `label`, `load()`
- * giving its records (or a GeoJSON layer), and `marker(record)` and `key(record)` for a
- * record layer; `live` names the event types after which one record is reloaded by
- * `reload(id)`. Add region boundaries or hotspots here as one more entry each.
+ * The map's layers. Each is data: `id`, a translated `label`, `load()` giving its records (a
+ * FeatureCollection of region outlines for the `geojson` layer, region centres for the `place`
+ * layer), and `marker(record)` and `key(record)` for a record layer; `subject` names the events'
+ * subject after which one record is reloaded by `reload(id)`, and `keep(record)` whether it
+ * stays on the map.
  */
 export function consoleLayers() {
-  const region = config.regionCode ? `region_code=${encodeURIComponent(config.regionCode)}` : "";
+  const code = config.regionCode ? encodeURIComponent(config.regionCode) : "";
+  const region = code ? `region_code=${code}` : "";
   return [
+    {
+      id: "boundaries",
+      label: t("layer.boundaries"),
+      load: () => api(`/regions/boundaries.geojson${code ? `?within=${code}` : ""}`),
+      geojson: true,
+    },
     {
       id: "regions",
       label: t("layer.regions"),
@@ -91,6 +120,16 @@ export function consoleLayers() {
       key: (p) => p.id,
       reload: (id) => api(`/service-points/${id}`),
       subject: "service_point",
+    },
+    {
+      id: "hotspots",
+      label: t("layer.hotspots"),
+      load: async () => (await api(`/hotspots.geojson${code ? `?region=${code}` : ""}`)).features.map(fromFeature),
+      marker: hotspotMarker,
+      key: (hotspot) => hotspot.id,
+      reload: (id) => api(`/hotspots/${id}`),
+      keep: (hotspot) => hotspot.status !== "retired",
+      subject: "hotspot",
     },
     {
       id: "teams",
@@ -114,10 +153,12 @@ export function consoleLayers() {
   ];
 }
 
-/** A record layer on `map`: its markers by key, replaced one at a time on updates. */
+/** A record layer on `map`: its markers by key, replaced one at a time on updates. The map's
+ * element tells how many it draws (`data-<id>`). */
 export class RecordLayer {
   constructor(map, spec) {
     this.spec = spec;
+    this.element = map.getContainer();
     this.group = L.featureGroup().addTo(map);
     this.markers = new Map();
     this.records = new Map();
@@ -128,6 +169,7 @@ export class RecordLayer {
     this.markers.clear();
     this.records.clear();
     for (const record of records) this.put(record);
+    this.element.dataset[this.spec.id] = String(this.records.size);
   }
 
   put(record) {
@@ -137,12 +179,13 @@ export class RecordLayer {
     if (this.spec.keep && !this.spec.keep(record)) {
       this.markers.delete(key);
       this.records.delete(key);
-      return;
+    } else {
+      const marker = this.spec.marker(record);
+      this.markers.set(key, marker);
+      this.records.set(key, record);
+      marker.addTo(this.group);
     }
-    const marker = this.spec.marker(record);
-    this.markers.set(key, marker);
-    this.records.set(key, record);
-    marker.addTo(this.group);
+    this.element.dataset[this.spec.id] = String(this.records.size);
   }
 }
 
@@ -157,6 +200,11 @@ export async function drawLayers(map, specs, control) {
   const layers = {};
   await Promise.all(specs.map(async (spec) => {
     const data = await spec.load();
+    if (spec.geojson) {
+      map.getContainer().dataset[spec.id] = String(data.features.length);
+      if (data.features.length) control.addOverlay(drawBoundaries(map, data), spec.label);
+      return;
+    }
     if (spec.place) {
       control.addOverlay(drawPlaces(map, data.filter((r) => r.lat !== null)), spec.label);
       return;
