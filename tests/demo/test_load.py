@@ -19,7 +19,9 @@ def test_demo_loads_once_and_shows_the_whole_loop(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}")
     upgrade(settings.database_url)
     first = load_demo(settings)
-    assert first.startswith("demo loaded: 19 regions, 7 teams, 6 service points, 8 reports")
+    assert first.startswith(
+        "demo loaded: 19 regions, 7 teams, 6 service points, 6 hotspots, 8 reports"
+    )
     assert "not loaded" in load_demo(settings)
 
     now = SystemClock().now()

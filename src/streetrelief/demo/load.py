@@ -35,6 +35,9 @@ from streetrelief.incidents.service import require_incident
 from streetrelief.intake.models import Channel
 from streetrelief.intake.schemas import ReportCreate
 from streetrelief.intake.service import receive_report
+from streetrelief.patrols.models import HotspotKind
+from streetrelief.patrols.schemas import HotspotCreate
+from streetrelief.patrols.service.register import create_hotspot
 from streetrelief.people.models import EncounterOutcome, PersonCategory
 from streetrelief.people.schemas import EncounterCreate, ItemGiven, PersonIn
 from streetrelief.people.service import record_encounter
@@ -176,6 +179,16 @@ _POINTS = [
     ),
 ]
 
+_HOTSPOTS = [
+    # code, name, kind, district, base visit interval (hours), active hours (local)
+    ("BJ-HS-1", "北京站广场（演示）", HotspotKind.station_square, "110101", 2, "18:00-08:00"),
+    ("BJ-HS-2", "建国门地下通道（演示）", HotspotKind.underpass, "110101", 3, "20:00-07:00"),
+    ("BJ-HS-3", "西直门桥下（演示）", HotspotKind.bridge_culvert, "110102", 3, "20:00-07:00"),
+    ("BJ-HS-4", "朝阳公园南门（演示）", HotspotKind.park, "110105", 4, "18:00-08:00"),
+    ("BJ-HS-5", "丰台城乡结合部工地（演示）", HotspotKind.building_site, "110106", 6, None),
+    ("BJ-HS-6", "海淀桥地下通道（演示）", HotspotKind.underpass, "110108", 3, "20:00-07:00"),
+]
+
 _REPORTS = [
     # channel, minutes before now, district, conditions, description
     (
@@ -224,13 +237,13 @@ def load_demo(settings: Settings, *, clock: Clock | None = None) -> str:
         )
     return (
         f"demo loaded: {counts[0]} regions, {counts[1]} teams, {counts[2]} service points, "
-        f"{counts[3]} reports (generated, labelled 演示)"
+        f"{counts[3]} hotspots, {counts[4]} reports (generated, labelled 演示)"
     )
 
 
 def _load(
     session: Session, clock: Clock, policy: TriagePolicy, travel: StraightLineTravel
-) -> tuple[int, int, int, int]:
+) -> tuple[int, int, int, int, int]:
     rng = random.Random(SEED)
     now = clock.now()
     data = resources.files("streetrelief.demo")
@@ -283,6 +296,22 @@ def _load(
             ),
             now=now - EVENING,
         )
+    for code, name, place_kind, district, interval_h, active in _HOTSPOTS:
+        lat, lon = near(district, 0.01)
+        create_hotspot(
+            session,
+            HotspotCreate(
+                code=code,
+                name=name,
+                kind=place_kind,
+                region_code=district,
+                lat=lat,
+                lon=lon,
+                interval_s=interval_h * 3600,
+                active_hours=active,
+            ),
+            now=now - EVENING,
+        )
     # The evening is played in order on a clock of its own, so every timestamp and event
     # follows the one before it.
     evening = FixedClock(now - EVENING)
@@ -307,7 +336,7 @@ def _load(
         )
         if n == 0:
             _play_incident(session, accepted.incident_id, evening, policy, travel)
-    return result.inserted, len(_TEAMS), len(_POINTS), len(_REPORTS)
+    return result.inserted, len(_TEAMS), len(_POINTS), len(_HOTSPOTS), len(_REPORTS)
 
 
 def _play_incident(
