@@ -11,10 +11,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
+from starlette.requests import Request
 
 from streetrelief.access.roles import Role
 from streetrelief.access.service import set_feed_mapping
+from streetrelief.api.limits import IntakeThrottle
 from streetrelief.core.clock import FixedClock
+from streetrelief.core.errors import RateLimitedError
 from streetrelief.core.signing import sign
 from streetrelief.stats.service import compute_statistics
 from tests.factories.access import bearer, make_user
@@ -184,3 +187,25 @@ class TestThrottle:
         assert refused.json()["code"] == "rate_limited"
         assert int(refused.headers["Retry-After"]) >= 1
         assert client.post("/api/v1/reports", json=report_body(clock)).status_code == 201
+
+    def test_a_burst_of_ten_thousand_is_refused_and_others_still_pass(self) -> None:
+        throttle = IntakeThrottle("30/minute", "1200/minute")
+
+        def request(host: str, authorization: str | None = None) -> Request:
+            headers = [(b"authorization", authorization.encode())] if authorization else []
+            return Request(
+                {"type": "http", "method": "POST", "headers": headers, "client": (host, 50000)}
+            )
+
+        admitted = refused = 0
+        for _ in range(10_000):
+            try:
+                throttle.hit(request("203.0.113.7"))
+                admitted += 1
+            except RateLimitedError:
+                refused += 1
+        assert (admitted, refused) == (30, 9_970)
+        # Another address, and a signed-in client behind the same address, have their own
+        # windows: the burst costs them nothing.
+        throttle.hit(request("198.51.100.20"))
+        throttle.hit(request("203.0.113.7", authorization="Bearer srt_dispatcher"))
