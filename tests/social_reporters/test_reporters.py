@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from streetrelief.access.roles import Role
+from streetrelief.audit.models import AuditEvent
 from streetrelief.core.clock import FixedClock
 from streetrelief.db.outbox import Event
 from streetrelief.intake.models import Report
@@ -83,6 +84,12 @@ class TestRegistration:
         for secret in (key, key.split("_", 2)[2], NAME, PHONE, EMAIL):
             assert secret not in stored
         detail = client.get(f"{API}/{rid}").json()
+        read = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "read", AuditEvent.resource == "social_reporters"
+            )
+        ).one()
+        assert read.resource_id == str(rid)
         assert (detail["display_name"], detail["phone"], detail["email"]) == (NAME, PHONE, EMAIL)
         assert "key" not in detail
         listed = client.get(API).text

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Response, status
+from fastapi import APIRouter, Depends, Header, Request, Response, status
 
 from streetrelief.access.principal import Principal
 from streetrelief.access.roles import Permission
-from streetrelief.api.deps import ClockDep, IdPath, SessionDep, caller_key
-from streetrelief.api.security import require
+from streetrelief.api.deps import AUDITED_READ, ClockDep, IdPath, SessionDep, caller_key
+from streetrelief.api.security import origin, require
+from streetrelief.audit import service as audit
 from streetrelief.reporters import service as reporters
 from streetrelief.reporters.models import ReporterKind
 from streetrelief.reporters.schemas import (
@@ -77,10 +78,25 @@ def get_own_reports(principal: Own, session: SessionDep) -> list[OwnReport]:
     return reporters.own_reports(session, principal)
 
 
-@router.get("/social-reporters/{reporter_id}", response_model=ReporterDetail)
-def get_reporter(reporter_id: IdPath, principal: Manage, session: SessionDep) -> ReporterDetail:
-    """One reporter's record, with name and contact."""
-    return reporters.reporter_detail(session, reporter_id, by=principal)
+@router.get(
+    "/social-reporters/{reporter_id}", response_model=ReporterDetail, openapi_extra=AUDITED_READ
+)
+def get_reporter(
+    reporter_id: IdPath, request: Request, principal: Manage, session: SessionDep, clock: ClockDep
+) -> ReporterDetail:
+    """One reporter's record, with name and contact; each reading is audited (PIPL art. 51)."""
+    detail = reporters.reporter_detail(session, reporter_id, by=principal)
+    audit.record(
+        session,
+        principal,
+        action="read",
+        resource="social_reporters",
+        resource_id=reporter_id,
+        region_code=detail.region_code,
+        at=clock.now(),
+        origin=origin(request),
+    )
+    return detail
 
 
 @router.patch("/social-reporters/{reporter_id}", response_model=ReporterDetail)
