@@ -295,8 +295,10 @@ def own_reports(session: Session, principal: Principal) -> list[OwnReport]:
 
 
 def thank_reporters(session: Session, *, now: datetime, limit: int = 500) -> int:
-    """Thank the reporters of credited reports whose incident has closed: one thanks row and
-    one ``social_reporter.thanked`` event per report, ever.
+    """Thank the reporters of credited reports whose incident has closed: one thanks row per
+    report, ever, and a ``social_reporter.thanked`` event when there is someone to tell (an
+    active reporter with an e-mail address), so no delivery waits for an address that is not
+    there.
 
     The event says only the public outcome (``intake.service.PUBLIC_STATUS``: helped or
     closed) and the report's tracking code; no team, place, person or time. Running it again,
@@ -309,6 +311,8 @@ def thank_reporters(session: Session, *, now: datetime, limit: int = 500) -> int
     for report, status in repository.closed_unthanked(session, [s.value for s in CLOSED], limit):
         outcome = intake.PUBLIC_STATUS[IncidentStatus(status)]
         reporter_id = report.social_reporter_id or 0
+        reporter = session.get(SocialReporter, reporter_id)
+        is_reachable = reporter is not None and reporter.is_active and bool(reporter.email)
         try:
             with session.begin_nested():
                 session.add(
@@ -320,22 +324,23 @@ def thank_reporters(session: Session, *, now: datetime, limit: int = 500) -> int
                     )
                 )
                 session.flush()
-                emit(
-                    session,
-                    type_=THANKED_EVENT,
-                    subject="report",
-                    subject_id=report.id,
-                    at=now,
-                    region_code=report.region_code,
-                    payload={
-                        "social_reporter_id": reporter_id,
-                        "outcome": outcome,
-                        "tracking_code": report.tracking_code,
-                    },
-                )
         except IntegrityError:
             continue  # thanked by a concurrent run
         thanked += 1
+        if is_reachable:
+            emit(
+                session,
+                type_=THANKED_EVENT,
+                subject="report",
+                subject_id=report.id,
+                at=now,
+                region_code=report.region_code,
+                payload={
+                    "social_reporter_id": reporter_id,
+                    "outcome": outcome,
+                    "tracking_code": report.tracking_code,
+                },
+            )
     return thanked
 
 
