@@ -9,11 +9,13 @@ import logging
 from datetime import timedelta
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from streetrelief.access.roles import Role
+from streetrelief.api.limits import IntakeThrottle
 from streetrelief.audit.models import AuditEvent
 from streetrelief.core.clock import FixedClock
 from streetrelief.db.outbox import Event
@@ -294,3 +296,18 @@ def test_thank_you_once_on_close_with_the_public_outcome_only(
     assert own[0]["status"] == "helped"
     listed = client.get(API).json()
     assert [(r["reports"], r["helped"]) for r in listed] == [(1, 1), (1, 1)]
+
+
+@pytest.mark.usefixtures("world")
+def test_a_burst_from_one_reporter_is_throttled_without_slowing_another(
+    app: FastAPI, client: TestClient, anonymous: TestClient, clock: FixedClock
+) -> None:
+    app.state.intake_throttle = IntakeThrottle("30/minute", "3/minute")
+    busy, other = _register(client)["key"], _register(client, kind="courier")["key"]
+    body = report_body(clock, channel="social_reporter")
+    codes = [
+        anonymous.post("/api/v1/reports", json=body, headers=_as(busy)).status_code
+        for _ in range(5)
+    ]
+    assert codes == [201, 201, 201, 429, 429]
+    assert anonymous.post("/api/v1/reports", json=body, headers=_as(other)).status_code == 201
