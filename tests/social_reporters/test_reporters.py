@@ -130,6 +130,14 @@ class TestRegistration:
         assert r.status_code == 422, r.text
         assert r.json()["code"]
 
+    def test_change_clears_contact_but_not_the_name(self, client: TestClient) -> None:
+        rid = _register(client)["reporter"]["id"]  # type: ignore[index]
+        r = client.patch(f"{API}/{rid}", json={"phone": None, "organisation": "顺丰"})
+        assert (r.status_code, r.json()["phone"], r.json()["organisation"]) == (200, None, "顺丰")
+        r = client.patch(f"{API}/{rid}", json={"display_name": None})
+        assert r.status_code == 422, r.text
+        assert client.get(f"{API}/{rid}").json()["display_name"] == NAME
+
     def test_unknown_region_and_missing_reporter(self, client: TestClient) -> None:
         r = client.post(API, json={"kind": "other", "display_name": NAME, "region_code": "999"})
         assert (r.status_code, r.json()["code"]) == (422, "unknown_region")

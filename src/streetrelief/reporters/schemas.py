@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from streetrelief.core.text import Text
 from streetrelief.notify.channels import EMAIL_ADDRESS
@@ -48,6 +48,20 @@ class ReporterUpdate(BaseModel):
     email: Email | None = None
     organisation: Text | None = Field(None, max_length=200)
     is_active: bool | None = None
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> ReporterUpdate:
+        """``kind``, ``display_name`` and ``is_active`` may be changed, never cleared (null);
+        phone, e-mail and organisation may be cleared."""
+        cleared = [
+            name
+            for name in ("kind", "display_name", "is_active")
+            if name in self.model_fields_set and getattr(self, name) is None
+        ]
+        if cleared:
+            msg = f"{', '.join(cleared)} cannot be null"
+            raise ValueError(msg)
+        return self
 
 
 class KeyRequest(BaseModel):

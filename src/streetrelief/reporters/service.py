@@ -208,8 +208,7 @@ def update_reporter(
     """
     reporter = require_reporter(session, reporter_id, by=by)
     for name, value in data.model_dump(exclude_unset=True).items():
-        if value is not None or name in {"phone", "email", "organisation"}:
-            setattr(reporter, name, value)
+        setattr(reporter, name, value)
     session.flush()
     return _detail(session, reporter)
 
