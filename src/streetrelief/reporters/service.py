@@ -29,6 +29,7 @@ from streetrelief.core.errors import (
     IdempotencyKeyReusedError,
     NotFoundError,
 )
+from streetrelief.core.idempotency import request_hash
 from streetrelief.db.outbox import emit
 from streetrelief.incidents.lifecycle import CLOSED
 from streetrelief.incidents.models import IncidentStatus
@@ -96,7 +97,7 @@ def register_reporter(
         UnknownRegionError: (422) no such region, or one outside the caller's.
         IdempotencyKeyReusedError: (422) the key was used before with another body.
     """
-    digest = intake.request_hash(data)
+    digest = request_hash(data)
     if idempotency_key is not None:
         earlier = repository.by_idempotency_key(session, idempotency_key)
         if earlier is not None:

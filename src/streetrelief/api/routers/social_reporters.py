@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from streetrelief.access.principal import Principal
 from streetrelief.access.roles import Permission
-from streetrelief.api.deps import AUDITED_READ, ClockDep, IdPath, SessionDep, caller_key
-from streetrelief.api.security import origin, require
+from streetrelief.api.deps import AUDITED_READ, ClockDep, IdPath, SessionDep
+from streetrelief.api.security import IdempotencyKeyHeader, caller_key, origin, require
 from streetrelief.audit import service as audit
 from streetrelief.reporters import service as reporters
 from streetrelief.reporters.models import ReporterKind
@@ -27,7 +27,6 @@ router = APIRouter(tags=["social reporters"])
 
 Manage = Annotated[Principal, Depends(require(Permission.social_reporters_manage))]
 Own = Annotated[Principal, Depends(require(Permission.own_reports_read))]
-IdempotencyKey = Annotated[str | None, Header(max_length=200)]
 
 
 def _answer(issued: ReporterIssued, response: Response) -> ReporterIssued:
@@ -46,7 +45,7 @@ def post_reporter(
     response: Response,
     session: SessionDep,
     clock: ClockDep,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> ReporterIssued:
     """Register a social reporter in a region of yours; their personal key is in this answer
     only. A repeated ``Idempotency-Key`` answers 200 with the reporter and no key."""
@@ -119,7 +118,7 @@ def post_reporter_key(
     response: Response,
     session: SessionDep,
     clock: ClockDep,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> ReporterIssued:
     """A new personal key, shown in this answer only; the old one stops working at once."""
     issued = reporters.issue_reporter_key(

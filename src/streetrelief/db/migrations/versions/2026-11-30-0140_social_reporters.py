@@ -1,8 +1,8 @@
 """social reporters: registered reporters with personal keys, credited reports and thanks
 
 Revision ID: 5d2c8e41a9b7
-Revises: f66c14d02b03
-Create Date: 2026-11-30 01:35:00
+Revises: 5d1e0c7a9b24
+Create Date: 2026-11-30 01:40:00
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import streetrelief.db.base
 import streetrelief.privacy.crypto
 
 revision: str = "5d2c8e41a9b7"
-down_revision: str | None = "f66c14d02b03"
+down_revision: str | None = "5d1e0c7a9b24"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
