@@ -239,6 +239,12 @@ class Settings(BaseSettings):
     hold_sweep_interval_s: float = Field(
         60.0, gt=0, description="How often the scheduler expires referral holds, seconds."
     )
+    thank_reporters_interval_s: float = Field(
+        300.0,
+        gt=0,
+        description="How often the scheduler thanks social reporters whose reported incident "
+        "has closed, seconds.",
+    )
     occupancy_stale_after_s: int = Field(
         4 * 3600,
         gt=0,

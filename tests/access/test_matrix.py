@@ -118,6 +118,47 @@ ACTIONS = [
     Action("list accounts", "GET", lambda w, d: "/users", P.users_manage, regional=False),
     Action("list partners", "GET", lambda w, d: "/partners", P.partners_manage, regional=False),
     Action(
+        "list social reporters",
+        "GET",
+        lambda w, d: "/social-reporters",
+        P.social_reporters_manage,
+        regional=False,
+    ),
+    Action(
+        "read social reporter",
+        "GET",
+        lambda w, d: f"/social-reporters/{w.districts[d].reporter_id}",
+        P.social_reporters_manage,
+    ),
+    Action(
+        "disable social reporter",
+        "PATCH",
+        lambda w, d: f"/social-reporters/{w.districts[d].reporter_id}",
+        P.social_reporters_manage,
+        lambda w, d: {"is_active": False},
+    ),
+    Action(
+        "new reporter key",
+        "POST",
+        lambda w, d: f"/social-reporters/{w.districts[d].reporter_id}/key",
+        P.social_reporters_manage,
+        lambda w, d: {},
+    ),
+    Action(
+        "register social reporter",
+        "POST",
+        lambda w, d: "/social-reporters",
+        P.social_reporters_manage,
+        lambda w, d: {"kind": "volunteer", "display_name": "志愿者", "region_code": d},
+    ),
+    Action(
+        "own reports",
+        "GET",
+        lambda w, d: "/social-reporters/me/reports",
+        P.own_reports_read,
+        regional=False,
+    ),
+    Action(
         "identify person",
         "PATCH",
         lambda w, d: f"/persons/{w.districts[d].person_id}",
@@ -191,7 +232,7 @@ CALLERS = [
         if role in {Role.patrol, Role.service_point_staff}
         else (DONGCHENG, None)
     )
-    if role is not Role.partner
+    if role not in {Role.partner, Role.social_reporter}
 ]
 
 

@@ -1,6 +1,6 @@
 """A small world for access tests: two districts of Beijing, each with a team, a service point,
-an incident on scene and a person met there (with every sensitive field filled), plus a
-child in 东城; and accounts of every role at district and at national level."""
+an incident on scene and a person met there (with every sensitive field filled), a social
+reporter, plus a child in 东城; and accounts of every role at district and at national level."""
 
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ class District:
     incident_id: int
     person_id: int
     encounter_id: int
+    reporter_id: int
 
 
 @dataclass
@@ -103,8 +104,14 @@ def build_world(session: Session, client: TestClient, clock: FixedClock) -> Worl
             },
         )
         assert r.status_code == 201, r.text
+        person_id, encounter_id = r.json()["person_id"], r.json()["id"]
+        r = client.post(
+            "/api/v1/social-reporters",
+            json={"kind": "courier", "display_name": SECRETS[code][0], "region_code": code},
+        )
+        assert r.status_code == 201, r.text
         world.districts[code] = District(
-            team.id, point.id, incident_id, r.json()["person_id"], r.json()["id"]
+            team.id, point.id, incident_id, person_id, encounter_id, r.json()["reporter"]["id"]
         )
         if code == DONGCHENG:
             r = client.post(
@@ -122,7 +129,7 @@ def build_world(session: Session, client: TestClient, clock: FixedClock) -> Worl
     clock.advance(timedelta(minutes=5))
     dong = world.districts[DONGCHENG]
     for role in Role:
-        if role in {Role.public, Role.partner}:
+        if role in {Role.public, Role.partner, Role.social_reporter}:
             continue
         field_roles = {Role.patrol, Role.service_point_staff}
         for region in (DONGCHENG,) if role in field_roles else (DONGCHENG, None):

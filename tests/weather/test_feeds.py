@@ -568,7 +568,13 @@ class TestSchedule:
         scheduler = BackgroundScheduler(timezone="UTC")
         schedule(scheduler, _context(session, clock, fetcher))
         jobs = {j.id: j for j in scheduler.get_jobs()}
-        assert list(jobs) == ["poll-feeds", "reassess", "expire-holds", "dispatch-timers"]
+        assert list(jobs) == [
+            "poll-feeds",
+            "reassess",
+            "expire-holds",
+            "dispatch-timers",
+            "thank-reporters",
+        ]
         for job in jobs.values():
             assert (job.max_instances, job.coalesce) == (1, True)
             assert isinstance(job.trigger, IntervalTrigger)

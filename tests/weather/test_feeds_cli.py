@@ -89,6 +89,7 @@ class TestFeedCommands:
             "expire-holds: 0 referral holds expired",
             "dispatch-timers: 0 dispatches not acknowledged (0 re-sent), "
             "0 response targets breached",
+            "thank-reporters: 0 social reporters' reports thanked",
         ]
         nope = runner.invoke(app, ["jobs", "run", "nope", "--once"])
         assert nope.exit_code == 1

@@ -29,7 +29,7 @@ class OutOfJurisdictionError(NotFoundError):
 
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated user, a partner system, the public, or the system itself.
+    """An authenticated user, a partner system, a social reporter, the public, or the system.
 
     ``scope`` holds the region paths whose subtrees the caller may see and change: its own
     region plus regions granted to it; None means every region (a national account or the
@@ -43,6 +43,7 @@ class Principal:
     region_code: str | None = None
     user_id: int | None = None
     partner_id: int | None = None
+    social_reporter_id: int | None = None
     team_id: int | None = None
     service_point_id: int | None = None
     channels: frozenset[str] = field(default_factory=frozenset)

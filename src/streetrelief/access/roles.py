@@ -24,6 +24,9 @@ class Role(StrEnum):
     auditor = "auditor"
     partner = "partner"
     """A partner system (police dispatch, city management, video platform) using an API key."""
+    social_reporter = "social_reporter"
+    """A registered social reporter (street cleaner, courier, driver, guard, volunteer) using
+    a personal reporting key: reports on the ``social_reporter`` channel, follows their own."""
     public = "public"
     """Anyone, not signed in: may submit a report and follow it by its tracking code."""
 
@@ -83,6 +86,10 @@ class Permission(StrEnum):
     grants_manage = "grants.manage"
     users_manage = "users.manage"
     partners_manage = "partners.manage"
+    social_reporters_manage = "social_reporters.manage"
+    """Register, list, change, disable social reporters and issue their personal keys."""
+    own_reports_read = "own_reports.read"
+    """A social reporter's own reports, at the public level of status."""
     audit_read = "audit.read"
 
 
@@ -134,6 +141,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.users_manage,
         P.partners_manage,
         P.notify_manage,
+        P.social_reporters_manage,
     },
     Role.commander: _READ_OPERATIONS
     | {
@@ -163,6 +171,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.stock_read,
         P.stock_update,
         P.grants_manage,
+        P.social_reporters_manage,
     },
     Role.dispatcher: _READ_OPERATIONS
     | {
@@ -180,6 +189,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.response_tasks_update,
         P.roster_read,
         P.stock_read,
+        P.social_reporters_manage,
     },
     Role.patrol: frozenset(
         {
@@ -230,9 +240,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.partner: frozenset(
         {P.reports_create, P.service_catalogue_read, P.regions_read, P.alerts_read}
     ),
+    Role.social_reporter: frozenset(
+        {P.reports_create, P.own_reports_read, P.service_catalogue_read}
+    ),
     Role.public: frozenset({P.reports_create, P.service_catalogue_read}),
 }
 """What each role may do. Jurisdiction (the region subtree) limits every one of these."""
 
-STAFF_ROLES = frozenset(Role) - {Role.partner, Role.public}
-"""Roles held by user accounts (partners hold keys; the public holds nothing)."""
+STAFF_ROLES = frozenset(Role) - {Role.partner, Role.social_reporter, Role.public}
+"""Roles held by user accounts (partners and social reporters hold keys; the public holds
+nothing)."""

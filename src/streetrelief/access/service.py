@@ -39,7 +39,7 @@ from streetrelief.core.errors import (
     InvalidInputError,
     NotFoundError,
 )
-from streetrelief.regions.service import require_region
+from streetrelief.regions.service import Scope, require_region
 
 TOKEN_PREFIX = "srt_"  # noqa: S105 - a public prefix, not a secret
 KEY_PREFIX = "srk_"
@@ -281,7 +281,7 @@ def user_principal(session: Session, user: User, *, now: datetime) -> Principal:
         kind="user",
         name=user.username,
         role=Role(user.role),
-        scope=_scope(session, user.region_code, now=now),
+        scope=region_scope(session, user.region_code, now=now),
         region_code=user.region_code,
         user_id=user.id,
         team_id=user.team_id,
@@ -289,12 +289,63 @@ def user_principal(session: Session, user: User, *, now: datetime) -> Principal:
     )
 
 
-def _scope(session: Session, region_code: str | None, *, now: datetime) -> tuple[str, ...] | None:
+def region_scope(session: Session, region_code: str | None, *, now: datetime) -> Scope:
+    """The region paths a holder of ``region_code`` may act in: its own plus those granted to
+    it now; None (every region) for a national holder.
+
+    Raises:
+        UnknownRegionError: no such region.
+    """
     if region_code is None:
         return None
     region = require_region(session, region_code)
     granted = repository.granted_paths(session, region.path, now)
     return (region.path, *sorted(set(granted) - {region.path}))
+
+
+# ---- personal and partner keys -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MintedKey:
+    """A new key: ``key`` is shown once; ``prefix`` (public) finds its row, ``digest`` (the
+    only part stored of the secret) proves it."""
+
+    prefix: str
+    key: str
+    digest: str
+
+
+def mint_key(marker: str) -> MintedKey:
+    """A new key ``<marker><prefix>_<secret>``: a 48-bit public prefix and a 256-bit secret.
+
+    Partner keys use ``srk_``, social reporters' personal keys ``srr_``; the marker tells the
+    API which kind of holder to look up.
+    """
+    prefix = secrets.token_hex(6)
+    key = f"{marker}{prefix}_{secrets.token_urlsafe(32)}"
+    return MintedKey(prefix, key, digest(key))
+
+
+def key_lookup_prefix(key: str, marker: str) -> str | None:
+    """The public prefix of a key minted with ``marker``, or None for a malformed key."""
+    parts = key.removeprefix(marker).split("_", 1)
+    return parts[0] if len(parts) == 2 and key.startswith(marker) else None
+
+
+def key_is_live(
+    key: str,
+    *,
+    digest_: str,
+    expires_at: datetime | None,
+    revoked_at: datetime | None,
+    now: datetime,
+) -> bool:
+    """Whether ``key`` matches the stored digest (compared in constant time) and is neither
+    revoked nor expired at ``now``."""
+    if not hmac.compare_digest(digest_, digest(key)):
+        return False
+    return revoked_at is None and (expires_at is None or expires_at > now)
 
 
 # ---- partners ----------------------------------------------------------------------------
@@ -376,15 +427,18 @@ def issue_key(
     session: Session, partner: Partner, *, now: datetime, valid_days: int | None = None
 ) -> IssuedKey:
     """A new API key for ``partner``, optionally expiring after ``valid_days``."""
-    prefix = secrets.token_hex(6)
-    key = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    minted = mint_key(KEY_PREFIX)
     expires = now + timedelta(days=valid_days) if valid_days else None
     row = PartnerKey(
-        partner_id=partner.id, prefix=prefix, digest=digest(key), created_at=now, expires_at=expires
+        partner_id=partner.id,
+        prefix=minted.prefix,
+        digest=minted.digest,
+        created_at=now,
+        expires_at=expires,
     )
     session.add(row)
     session.flush()
-    return IssuedKey(row.id, key, expires)
+    return IssuedKey(row.id, minted.key, expires)
 
 
 def revoke_key(session: Session, key_id: int, *, now: datetime) -> PartnerKey:
@@ -413,11 +467,11 @@ def principal_for_key(session: Session, key: str, *, now: datetime) -> tuple[Pri
     Raises:
         AuthenticationError: malformed, unknown, expired or revoked key, or inactive partner.
     """
-    parts = key.removeprefix(KEY_PREFIX).split("_", 1)
-    row = repository.key_by_prefix(session, parts[0]) if len(parts) == 2 else None
-    if row is None or not hmac.compare_digest(row.digest, digest(key)):
-        raise AuthenticationError("the API key is not valid")
-    if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
+    lookup = key_lookup_prefix(key, KEY_PREFIX)
+    row = repository.key_by_prefix(session, lookup) if lookup is not None else None
+    if row is None or not key_is_live(
+        key, digest_=row.digest, expires_at=row.expires_at, revoked_at=row.revoked_at, now=now
+    ):
         raise AuthenticationError("the API key is not valid")
     partner = session.get(Partner, row.partner_id)
     if partner is None or not partner.is_active:
@@ -426,7 +480,7 @@ def principal_for_key(session: Session, key: str, *, now: datetime) -> tuple[Pri
         kind="partner",
         name=partner.name,
         role=Role.partner,
-        scope=_scope(session, partner.region_code, now=now),
+        scope=region_scope(session, partner.region_code, now=now),
         region_code=partner.region_code,
         partner_id=partner.id,
         channels=frozenset(partner.channels),

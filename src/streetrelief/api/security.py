@@ -1,10 +1,10 @@
 """Who is calling, and may they: the authentication and permission dependencies of the API.
 
-Credentials, in order: ``Authorization: Bearer`` with a user token (``srt_…``) or a partner API
-key (``srk_…``); else the page session cookie, which on a state-changing request must come with
-its CSRF token in ``X-CSRF-Token`` (double submit, OWASP CSRF Prevention Cheat Sheet); else the
-caller is the public. A partner's state-changing requests must also be signed (see
-:mod:`streetrelief.core.signing`).
+Credentials, in order: ``Authorization: Bearer`` with a user token (``srt_…``), a partner API
+key (``srk_…``) or a social reporter's personal key (``srr_…``); else the page session
+cookie, which on a state-changing request must come with its CSRF token in ``X-CSRF-Token``
+(double submit, OWASP CSRF Prevention Cheat Sheet); else the caller is the public. A partner's
+state-changing requests must also be signed (see :mod:`streetrelief.core.signing`).
 
 Every change is audited in the same transaction as the change itself; every refusal (401, 403,
 or a record outside the caller's regions) is audited in a transaction of its own, since the
@@ -37,6 +37,7 @@ from streetrelief.audit.service import Origin
 from streetrelief.core.errors import AuthenticationError, PermissionDeniedError, StreetReliefError
 from streetrelief.core.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 from streetrelief.db.engine import session_scope
+from streetrelief.reporters import service as reporters
 
 SESSION_COOKIE = "streetrelief_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -73,7 +74,9 @@ def get_principal(
         raise AuthenticationError("use 'Authorization: Bearer <token or key>'")
     if bearer is not None:
         credential = bearer.credentials
-        if credential.startswith(access.KEY_PREFIX):
+        if credential.startswith(reporters.KEY_MARKER):
+            principal = reporters.principal_for_reporter_key(session, credential, now=now)
+        elif credential.startswith(access.KEY_PREFIX):
             principal, partner = access.principal_for_key(session, credential, now=now)
             request.state.partner = partner
         else:

@@ -13,6 +13,7 @@ from streetrelief.cli import (
     privacy,
     regions,
     replay,
+    reporters,
     response,
     roads,
     roster,
@@ -46,6 +47,7 @@ app.add_typer(weather.app, name="weather")
 app.add_typer(response.app, name="response")
 app.add_typer(users.app, name="users")
 app.add_typer(users.partners_app, name="partners")
+app.add_typer(reporters.app, name="reporters")
 app.add_typer(privacy.app, name="privacy")
 app.add_typer(privacy.audit_app, name="audit")
 app.add_typer(roster.app, name="roster")

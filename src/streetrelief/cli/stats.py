@@ -63,8 +63,10 @@ def statistics_table(figures: Statistics) -> Table:
     for name, value in figures.model_dump(
         exclude={"region_code", "timezone", "start", "end"}
     ).items():
-        if value is None:
+        if value is None or value == {}:
             shown = "–"
+        elif isinstance(value, dict):
+            shown = ", ".join(f"{key} {count:,}" for key, count in value.items())
         elif name.endswith("_s"):
             shown = f"{value / 60:.1f} min"
         elif name.startswith("share"):

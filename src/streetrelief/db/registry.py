@@ -26,6 +26,7 @@ from streetrelief.patrols.models import CheckIn, Hotspot, PatrolPlan, PatrolStop
 from streetrelief.people.models import Encounter, EncounterItem, Person
 from streetrelief.privacy.models import RetentionPolicy
 from streetrelief.regions.models import Region, RegionBoundary
+from streetrelief.reporters.models import ReporterThanks, SocialReporter
 from streetrelief.response.models import RegionResponse, ResponseActivation, ResponseTask
 from streetrelief.service_points.models import CapacityOverflow, ReferralHold, ServicePoint
 from streetrelief.supplies.models import StockLevel, StockMovement
@@ -75,11 +76,13 @@ __all__ = [
     "RegionGrant",
     "RegionResponse",
     "Report",
+    "ReporterThanks",
     "ResponseActivation",
     "ResponseTask",
     "RetentionPolicy",
     "SeenSignature",
     "ServicePoint",
+    "SocialReporter",
     "StockLevel",
     "StockMovement",
     "Team",

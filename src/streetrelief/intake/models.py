@@ -68,6 +68,10 @@ class Report(Base):
     """A doubt about the place for the dispatcher: the address names another region than the
     coordinates, or the location is only the centre of the region the address names."""
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    social_reporter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("social_reporters.id"), index=True
+    )
+    """The registered social reporter the report is credited to."""
     needs_confirmation: Mapped[bool] = mapped_column(Boolean, default=False)
     """From a machine source (camera, sensor): a person must confirm before dispatch."""
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from streetrelief.incidents.models import Incident
@@ -89,3 +89,53 @@ def machine_report_counts(
     counts = {verdict: int(n) for verdict, n in session.execute(stmt.group_by(Report.is_confirmed))}
     judged = counts.get(True, 0) + counts.get(False, 0)
     return sum(counts.values()), judged, counts.get(True, 0)
+
+
+def credited_counts(
+    session: Session, reporter_ids: Collection[int], helped_status: str
+) -> dict[int, tuple[int, int]]:
+    """Per social reporter: (reports credited, of them in an incident with ``helped_status``)."""
+    if not reporter_ids:
+        return {}
+    helped = func.sum(case((Incident.status == helped_status, 1), else_=0))
+    stmt = (
+        select(Report.social_reporter_id, func.count(), helped)
+        .join(Incident, Incident.id == Report.incident_id)
+        .where(Report.social_reporter_id.in_(reporter_ids))
+        .group_by(Report.social_reporter_id)
+    )
+    return {int(rid): (int(n), int(h or 0)) for rid, n, h in session.execute(stmt)}
+
+
+def credited_reports(
+    session: Session, reporter_id: int, limit: int
+) -> Sequence[tuple[Report, str]]:
+    """A social reporter's reports, newest first, each with its incident's status."""
+    stmt = (
+        select(Report, Incident.status)
+        .join(Incident, Incident.id == Report.incident_id)
+        .where(Report.social_reporter_id == reporter_id)
+        .order_by(Report.received_at.desc(), Report.id.desc())
+        .limit(limit)
+    )
+    return [(r, str(s)) for r, s in session.execute(stmt)]
+
+
+def credited_in_period(
+    session: Session, region_path: str, start: datetime, end: datetime, helped_status: str
+) -> dict[int, tuple[int, int]]:
+    """Per social reporter: (credited reports reported in the subtree at ``region_path`` over
+    [start, end), of them in an incident with ``helped_status``)."""
+    helped = func.sum(case((Incident.status == helped_status, 1), else_=0))
+    stmt = (
+        select(Report.social_reporter_id, func.count(), helped)
+        .join(Incident, Incident.id == Report.incident_id)
+        .where(
+            Report.social_reporter_id.is_not(None),
+            Report.reported_at >= start,
+            Report.reported_at < end,
+            in_subtree(Report.region_code, region_path),
+        )
+        .group_by(Report.social_reporter_id)
+    )
+    return {int(rid): (int(n), int(h or 0)) for rid, n, h in session.execute(stmt)}

@@ -60,10 +60,13 @@ class LocationOutsideRegionsError(InvalidInputError):
 @dataclass(frozen=True)
 class ReportSource:
     """Who handed a report in, beyond its channel: a partner system and whether it is a
-    machine (camera, sensor) whose reports wait for a person's confirmation."""
+    machine (camera, sensor) whose reports wait for a person's confirmation, or a registered
+    social reporter."""
 
     partner_id: int | None = None
     is_machine_source: bool = False
+    social_reporter_id: int | None = None
+    """The registered social reporter the report is credited to."""
     location_note: str | None = None
     """Set by a channel that placed the report itself (e.g. at a region centre)."""
 
@@ -172,6 +175,7 @@ def receive_report(
         media_url=data.media_url,
         location_note=location_note,
         partner_id=source.partner_id,
+        social_reporter_id=source.social_reporter_id,
         needs_confirmation=source.is_machine_source,
         region_code=region.code,
         description=data.description,
@@ -514,3 +518,29 @@ def machine_report_figures(
     """(machine-source reports, judged by a person, confirmed) in a subtree over [start, end);
     confirmed over judged is the sources' confirmation rate."""
     return repository.machine_report_counts(session, region_path, start, end)
+
+
+HELPED = IncidentStatus.resolved
+"""The incident status whose public word is ``helped``."""
+
+
+def credited_counts(session: Session, reporter_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """Per social reporter id: (reports credited, of them that led to people helped)."""
+    return repository.credited_counts(session, reporter_ids, HELPED.value)
+
+
+def credited_figures(
+    session: Session, region_path: str, start: datetime, end: datetime
+) -> dict[int, tuple[int, int]]:
+    """Per social reporter id: (credited reports reported in the subtree over [start, end), of
+    them that led to people helped)."""
+    return repository.credited_in_period(session, region_path, start, end, HELPED.value)
+
+
+def credited_reports(session: Session, reporter_id: int, *, limit: int) -> list[tuple[Report, str]]:
+    """A social reporter's reports, newest first, each with its public status
+    (``PUBLIC_STATUS``): received, help_on_the_way, helped or closed."""
+    return [
+        (report, PUBLIC_STATUS.get(IncidentStatus(status), "received"))
+        for report, status in repository.credited_reports(session, reporter_id, limit)
+    ]

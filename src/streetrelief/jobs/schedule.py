@@ -5,8 +5,9 @@ intervals; this only says how often to look) and, when it stored new alerts, rea
 ``reassess`` decides every configured region's level on an interval, so levels follow warnings
 that begin or expire and readings that age even when no feed brings anything new;
 ``expire-holds`` gives back the places of referral holds whose time is up; ``dispatch-timers``
-re-sends dispatches nobody acknowledged and raises response-target breaches. Each run gets
-sessions of its own. A run that raises is logged by the scheduler and the next run goes ahead;
+re-sends dispatches nobody acknowledged and raises response-target breaches; ``thank-reporters``
+puts a thank-you to each social reporter whose reported incident closed on the outbox. Each run
+gets sessions of its own. A run that raises is logged by the scheduler and the next run goes ahead;
 a run never overlaps itself (``max_instances=1``) and missed runs are coalesced into one.
 """
 
@@ -27,6 +28,7 @@ from streetrelief.core.errors import InvalidInputError
 from streetrelief.db.engine import get_engine, make_session_factory
 from streetrelief.dispatch.timers import escalate_unacknowledged, raise_target_breaches
 from streetrelief.integrations.cap_http import HttpAlertFeed
+from streetrelief.reporters.service import thank_reporters
 from streetrelief.response.jobs import reassess_configured_regions
 from streetrelief.routing.configured import travel_from_settings
 from streetrelief.service_points.holds import expire_holds
@@ -144,6 +146,19 @@ def dispatch_timers(ctx: JobContext) -> str:
     return summary
 
 
+def thank_social_reporters(ctx: JobContext) -> str:
+    """Thank the social reporters of reports whose incident has closed (once per report).
+
+    Returns:
+        A one-line summary.
+    """
+    with ctx.factory.begin() as session:
+        thanked = thank_reporters(session, now=ctx.clock.now())
+    summary = f"{thanked} social reporters' reports thanked"
+    log.info("thank-reporters: %s", summary)
+    return summary
+
+
 JOBS: dict[str, Job] = {
     "poll-feeds": Job(
         run=poll_feeds,
@@ -164,6 +179,11 @@ JOBS: dict[str, Job] = {
         run=dispatch_timers,
         interval_s=lambda s: s.dispatch_timers_interval_s,
         help="Re-send dispatches not acknowledged in time; raise response-target breaches.",
+    ),
+    "thank-reporters": Job(
+        run=thank_social_reporters,
+        interval_s=lambda s: s.thank_reporters_interval_s,
+        help="Thank social reporters, with the public outcome, when their incident closes.",
     ),
 }
 """The jobs by name, in the order a single pass runs them (poll first, then reassess)."""

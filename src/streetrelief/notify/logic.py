@@ -187,12 +187,15 @@ class EventView:
 def render(event: EventView) -> Rendered:
     """A short Chinese and English text for an event.
 
-    Level changes name the region, the new and old level with colour, and the trigger; any
-    other type gets a generic text naming the type, the region and the time, plus a level if
+    Level changes name the region, the new and old level with colour, and the trigger; a
+    social reporter's thank-you says only the public outcome and the tracking code; any other
+    type gets a generic text naming the type, the region and the time, plus a level if
     the payload has one (e.g. the playbook's ``response.leader_notice``).
     """
     if event.type == "response.level_changed":
         return _render_level_change(event)
+    if event.type == "social_reporter.thanked":
+        return _render_thank_you(event)
     return _render_generic(event)
 
 
@@ -278,6 +281,33 @@ def _render_generic(event: EventView) -> Rendered:
     zh = f"{place_zh}事件 {event.type}{level_zh}。{said}时间：{event.occurred_at}。"
     en = f"{place_en}: event {event.type}{level_en}.{extra} At {event.occurred_at}."
     markdown = f"### {place_zh} 事件 {event.type}{level_zh}\n> 时间：{event.occurred_at}\n\n{en}"
+    return Rendered(title=title, text=f"{zh}\n\n{en}", markdown=markdown)
+
+
+OUTCOME_WORDS = {
+    "helped": ("已得到救助", "the person you reported was helped"),
+    "closed": (
+        "已处理完毕（现场未找到需要救助的人员或已无需救助）",
+        "it is closed: nobody needing help was found, or help was no longer needed",
+    ),
+}
+"""The public outcome of a report (``intake.service.PUBLIC_STATUS`` of a closed incident) in
+the words of a thank-you."""
+
+
+def _render_thank_you(event: EventView) -> Rendered:
+    """A thank-you that tells no more than the public may know: no team, place, person or time
+    (the event's region and time are left out on purpose)."""
+    outcome = str(event.payload.get("outcome") or "closed")
+    zh_outcome, en_outcome = OUTCOME_WORDS.get(outcome, OUTCOME_WORDS["closed"])
+    code = str(event.payload.get("tracking_code") or "")
+    title = "感谢您的报告 / Thank you for your report"
+    zh = f"感谢您报告街头需要帮助的人。您的报告（查询码 {code}）{zh_outcome}。"
+    en = (
+        "Thank you for reporting someone in need on the street. "
+        f"Your report ({code}): {en_outcome}."
+    )
+    markdown = f"### {title}\n{zh}\n\n{en}"
     return Rendered(title=title, text=f"{zh}\n\n{en}", markdown=markdown)
 
 

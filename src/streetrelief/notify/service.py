@@ -62,6 +62,7 @@ from streetrelief.notify.schemas import (
     SubscriptionRead,
 )
 from streetrelief.regions.service import regions_by_code, require_region
+from streetrelief.reporters.service import THANKED_EVENT, thank_you_recipients
 
 CURSOR = "deliveries"
 """Name of the cursor of the delivery fan-out over the outbox."""
@@ -341,7 +342,11 @@ def _local_time(at: datetime, zone_name: str | None) -> str:
 
 
 def event_message(session: Session, event: Event, *, key: str) -> Message:
-    """The message of an event: rendered text and the event as JSON, with personal data masked."""
+    """The message of an event: rendered text and the event as JSON, with personal data masked.
+
+    A social reporter's thank-you goes to the reporter's own e-mail address, looked up now
+    (``reporters.service.thank_you_recipients``) so that the address is never in the event.
+    """
     payload = mask_payload(event.payload, subject=event.subject)
     names = regions_by_code(session, [event.region_code]) if event.region_code else {}
     region = names.get(event.region_code or "")
@@ -369,7 +374,8 @@ def event_message(session: Session, event: Event, *, key: str) -> Message:
             "occurred_at": occurred,
             "payload": payload,
         },
-        recipients=recipients_in(event.payload),
+        recipients=recipients_in(event.payload)
+        + (thank_you_recipients(session, event.payload) if event.type == THANKED_EVENT else ()),
     )
 
 

@@ -53,3 +53,14 @@ class Statistics(BaseModel):
     machine_confirmation_rate: float | None = Field(
         None, description="Confirmed over judged machine reports: how often a machine was right."
     )
+    social_reporter_reports: int = Field(
+        0, description="Reports credited to registered social reporters (社会力量报告)."
+    )
+    social_reporter_reports_by_kind: dict[str, int] = Field(
+        default_factory=dict,
+        description="The same by the reporter's kind: sanitation_worker, courier, bus_driver, "
+        "taxi_driver, security_guard, volunteer, other.",
+    )
+    social_reporter_reports_helped: int = Field(
+        0, description="Of them, reports whose incident ended with help given."
+    )

@@ -15,6 +15,7 @@ from streetrelief.intake.service import machine_report_figures
 from streetrelief.patrols.service.check_ins import patrol_figures
 from streetrelief.people.service import encounter_figures
 from streetrelief.regions.service import require_region
+from streetrelief.reporters.service import reporter_figures
 from streetrelief.service_points.service import count_set_up
 from streetrelief.stats.logic import percentile, share
 from streetrelief.stats.schemas import Statistics
@@ -46,6 +47,7 @@ def compute_statistics(
     )
     times = inc.response_times_s
     machine, judged, confirmed = machine_report_figures(session, path, start, end)
+    social = reporter_figures(session, path, start, end)
     return Statistics(
         region_code=region_code,
         timezone=region.timezone,
@@ -72,4 +74,7 @@ def compute_statistics(
         machine_reports=machine,
         machine_reports_judged=judged,
         machine_confirmation_rate=share(confirmed, judged),
+        social_reporter_reports=social.reports,
+        social_reporter_reports_by_kind=social.by_kind,
+        social_reporter_reports_helped=social.helped,
     )

@@ -22,6 +22,7 @@ from streetrelief.intake.schemas import ReportAccepted, ReportCreate, ReportRead
 from streetrelief.intake.service import (
     PUBLIC_STATUS,
     IntakeResult,
+    ReportSource,
     move_report,
     public_status,
     receive_report,
@@ -38,6 +39,8 @@ ReadReports = Annotated[Principal, Depends(require(Permission.reports_read))]
 def _check_channel(principal: Principal, channel: Channel) -> None:
     if principal.role is Role.public and channel is not Channel.public:
         raise PermissionDeniedError("reports from the public use the 'public' channel")
+    if principal.role is Role.social_reporter and channel is not Channel.social_reporter:
+        raise PermissionDeniedError("a social reporter's reports use the 'social_reporter' channel")
     if principal.role is Role.partner and channel.value not in principal.channels:
         raise PermissionDeniedError(
             f"this partner may send on {sorted(principal.channels)}, not {channel.value!r}"
@@ -64,8 +67,10 @@ def post_report(
 
     Anyone may report on the ``public`` channel and gets a tracking code only; staff and
     partners report in their own regions (and partners on their own channels) and get the
-    incident. A repeated ``Idempotency-Key`` with the same body answers 200 with the first
-    result; with a different body, 422 ``idempotency_key_reused``. Keys are the caller's own.
+    incident. A social reporter reports on the ``social_reporter`` channel with their personal
+    key; the report is credited to them and they get the tracking code only. A repeated
+    ``Idempotency-Key`` with the same body answers 200 with the first result; with a different
+    body, 422 ``idempotency_key_reused``. Keys are the caller's own.
     """
     _check_channel(principal, data.channel)
     try:
@@ -77,6 +82,7 @@ def post_report(
             travel=travel,
             idempotency_key=caller_key(principal, idempotency_key),
             scope=None if principal.role is Role.public else principal.scope,
+            source=ReportSource(social_reporter_id=principal.social_reporter_id),
         )
     except IdempotencyKeyReusedError as exc:
         if principal.role is Role.public:  # anonymous callers share keys: show no report id
@@ -86,7 +92,7 @@ def post_report(
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"
     r = result.report
-    if principal.role is Role.public:
+    if principal.role in {Role.public, Role.social_reporter}:
         return ReportReceipt(
             tracking_code=r.tracking_code or "",
             received_at=r.received_at,
