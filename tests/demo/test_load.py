@@ -36,7 +36,7 @@ def test_demo_loads_once_and_shows_the_whole_loop(tmp_path: Path) -> None:
     assert stats.response_time_p50_s is not None
     assert stats.response_time_p50_s < 30 * 60
     # The critical report was dispatched automatically: the capable team and, nearer, the
-    # soonest one as first responder (ADR 5); plus the demo's confirmed dispatch.
+    # soonest one as first responder (ADR 6); plus the demo's confirmed dispatch.
     assert stats.dispatches == 3
     get_engine(settings.database_url).dispose()
 

@@ -3,7 +3,7 @@ unless an overflow is recorded on purpose.
 
 Every change of ``occupancy`` or ``held`` is one conditional UPDATE of the point's row
 (``service_points.repository.take_places``), so concurrent admissions to the last place admit
-exactly one on PostgreSQL and on SQLite (docs/adr/0004). A hold expires by itself: any hold,
+exactly one on PostgreSQL and on SQLite (docs/adr/0007). A hold expires by itself: any hold,
 admission or nearest query first expires the point's holds whose time is up, and the
 ``expire-holds`` job sweeps the rest.
 """

@@ -3,7 +3,7 @@
 Owns ``stock_levels`` and ``stock_movements``. Every change of stock is one append-only
 movement written with the balance it changes, in the caller's transaction: a balance never
 goes below zero (a conditional UPDATE takes units only if they are there) and always equals
-the movements in minus the movements out (docs/adr/0004). Which points and teams exist is
+the movements in minus the movements out (docs/adr/0007). Which points and teams exist is
 asked of ``service_points.service`` and ``teams.service``; item types of ``supplies.catalogue``;
 the transfer arithmetic is ``supplies.logic``.
 """
