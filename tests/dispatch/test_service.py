@@ -14,13 +14,13 @@ from streetrelief.dispatch.service import (
     recommend_teams,
     report_progress,
 )
-from streetrelief.dispatch.travel import StraightLineTravel
+from streetrelief.dispatch.travel import StraightLineTravel, TravelEstimate
 from streetrelief.incidents.models import Incident, IncidentStatus
 from streetrelief.incidents.service import require_incident
 from streetrelief.intake.models import Channel
 from streetrelief.intake.schemas import ReportCreate
 from streetrelief.intake.service import receive_report
-from streetrelief.teams.models import Capability, TeamStatus
+from streetrelief.teams.models import Capability, TeamStatus, TravelMode
 from streetrelief.teams.service import require_team
 from streetrelief.triage.policy import load_policy
 from tests.factories.regions import beijing_tree
@@ -93,6 +93,40 @@ class TestRecommend:
             session, incident, policy=POLICY, travel=TRAVEL, now=clock.now(), limit=1
         )
         assert [r.team_code for r in ranked] == ["B"]
+
+
+class OneWayTravel(StraightLineTravel):
+    """Straight line to the incident, but ten times as long from it (a one-way street)."""
+
+    def one_to_many(
+        self, origin: tuple[float, float], targets: list[tuple[float, float]], mode: TravelMode
+    ) -> list[TravelEstimate]:
+        return [
+            TravelEstimate(distance_m=e.distance_m * 10, travel_time_s=e.travel_time_s * 10)
+            for e in TRAVEL.one_to_many(origin, targets, mode)
+        ]
+
+    def many_to_one(
+        self, origins: list[tuple[float, float]], target: tuple[float, float], mode: TravelMode
+    ) -> list[TravelEstimate]:
+        return TRAVEL.many_to_one(origins, target, mode)
+
+
+class TestDirection:
+    def test_estimates_run_from_the_team_to_the_incident(
+        self, session: Session, clock: FixedClock
+    ) -> None:
+        beijing_tree(session)
+        team = make_team(session, now=clock.now(), code="A", lat=NEAR[0], lon=NEAR[1])
+        incident = report(session, clock, ["elderly"], HERE)
+        one_way = OneWayTravel(detour_factor=1.4, vehicle_speed_kmh=30, walking_speed_kmh=4.5)
+        expected = TRAVEL.travel(NEAR, HERE, TravelMode.vehicle).travel_time_s
+        (only,) = recommend_teams(session, incident, policy=POLICY, travel=one_way, now=clock.now())
+        assert only.eta_s == expected
+        dispatch = assign_team(
+            session, incident.id, team.id, policy=POLICY, travel=one_way, now=clock.now()
+        )
+        assert dispatch.estimated_travel_s == expected
 
 
 class TestNextJob:

@@ -82,20 +82,19 @@ def recommend_teams(
         stale_before=now - timedelta(seconds=rules.stale_position_s),
         scope=scope,
     )
-    ids = [t.id for t in candidates]
-    queued = repository.teams_with_queued_job(session, ids)
-    candidates = [t for t in candidates if t.id not in queued]
-    workload = repository.counts_since(session, ids, now - WORKLOAD_WINDOW)
+    # Only an on-scene team can hold a next job, so only those few are checked for one.
+    queued = repository.teams_with_queued_job(
+        session, [t.id for t in candidates if t.status == TeamStatus.on_scene]
+    )
+    workload = repository.counts_since(session, now - WORKLOAD_WINDOW)
+    target = (incident.lat, incident.lon)
     options: list[TeamOption] = []
     for mode in TravelMode:
-        group = [t for t in candidates if t.mode == mode]
+        group = [t for t in candidates if t.mode == mode and t.id not in queued]
         if not group:
             continue
-        # One-to-many from the incident: the straight-line and road estimates are symmetric
-        # enough for ranking, and it is one routing call per mode instead of one per team.
-        estimates = travel.one_to_many(
-            (incident.lat, incident.lon), [(t.last_lat, t.last_lon) for t in group], mode
-        )
+        # Teams to the incident: one routing call per mode, in the direction travelled.
+        estimates = travel.many_to_one([(t.last_lat, t.last_lon) for t in group], target, mode)
         options.extend(
             TeamOption(
                 team_id=t.id,
@@ -163,8 +162,8 @@ def assign_team(
             f"dispatch area {area.code}",
             team_id=team.id,
         )
-    estimate = travel.one_to_many(
-        (incident.lat, incident.lon), [(team.last_lat, team.last_lon)], team.mode
+    estimate = travel.many_to_one(
+        [(team.last_lat, team.last_lon)], (incident.lat, incident.lon), team.mode
     )[0]
     dispatch = Dispatch(
         incident_id=incident.id,

@@ -97,8 +97,11 @@ class StraightLineTravel:
     def many_to_one(
         self, origins: list[tuple[float, float]], target: tuple[float, float], mode: TravelMode
     ) -> list[TravelEstimate]:
-        """Estimates from each origin to ``target``; metres, seconds."""
-        return [self.one_to_many(origin, [target], mode)[0] for origin in origins]
+        """Estimates from each origin to ``target``; metres, seconds.
+
+        Great-circle distance is symmetric, so this is one vectorised pass from the target.
+        """
+        return self.one_to_many(target, origins, mode)
 
     def many_to_many(
         self,

@@ -321,7 +321,8 @@ class IncidentFigures:
 def overdue_incidents(session: Session, *, now: datetime, scope: Scope = None) -> list[Incident]:
     """Open incidents past their response target that no team has reached, oldest first.
 
-    The target is the triage policy's for the priority, stored on the incident at triage.
+    The target is the triage policy's for the priority times the response level's
+    ``response_target_factor`` when it was triaged, stored on the incident at triage.
     """
     return [
         i

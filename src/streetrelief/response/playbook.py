@@ -89,6 +89,16 @@ class LevelActions(BaseModel):
         le=7 * 86400,
         description="Revisit a person who refused help within this many seconds; None: usual.",
     )
+    response_target_factor: float = Field(
+        1.0,
+        gt=0.0,
+        le=1.0,
+        description="Response-time targets of the triage policy times this (×) for incidents "
+        "triaged at the level. Higher levels shorten them because cold injury comes sooner as "
+        "the cold deepens: Environment and Climate Change Canada's wind chill chart puts "
+        "frostbite risk at 10-30 min of exposure at a wind chill of -28 to -39, 5-10 min at "
+        "-40 to -47, and under 2 min at -55 or colder.",
+    )
     admission: AdmissionRules = Field(default_factory=AdmissionRules)
     notify: tuple[DutyRole, ...] = Field((), description="Roles on duty to tell of the change.")
     source: str | None = Field(None, description="Key into the policy's sources.")
@@ -115,6 +125,9 @@ class Playbook(BaseModel):
                 raise ValueError(msg)
             if not low.open_standby_points <= high.open_standby_points:
                 msg = f"{high_name}.open_standby_points must include {low_name}'s"
+                raise ValueError(msg)
+            if high.response_target_factor > low.response_target_factor:
+                msg = f"{high_name}.response_target_factor is above {low_name}'s"
                 raise ValueError(msg)
             if not low.extend_hours_24h <= high.extend_hours_24h:
                 msg = f"{high_name}.extend_hours_24h must include {low_name}'s"

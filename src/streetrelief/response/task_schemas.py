@@ -27,6 +27,9 @@ class PlaybookRead(BaseModel):
     refusal_revisit_interval_s: int | None = Field(
         description="Revisit people who refused help within this many seconds; None: usual."
     )
+    response_target_factor: float = Field(
+        description="Triage response-time targets times this (×) while the level holds."
+    )
     admission: AdmissionRules
     notify: list[str] = Field(description="Roles on duty told of a change.")
 

@@ -58,7 +58,8 @@ def playbook_for(session: Session, region_code: str, at: datetime) -> PlaybookRe
 
     The level is the region's own, or its nearest configured ancestor's, as it stood at ``at``
     (from the activation log). The patrol planner reads ``patrol_multiplier``, refusals read
-    ``refusal_revisit_interval_s``, shelters read ``admission``.
+    ``refusal_revisit_interval_s``, shelters read ``admission``, triage reads
+    ``response_target_factor``.
 
     Args:
         region_code: any region.
@@ -92,6 +93,7 @@ def playbook_for(session: Session, region_code: str, at: datetime) -> PlaybookRe
         extend_hours_24h=sorted(actions.extend_hours_24h),
         stock_targets={k.value: dict(v) for k, v in actions.stock_targets.items()},
         refusal_revisit_interval_s=actions.refusal_revisit_interval_s,
+        response_target_factor=actions.response_target_factor,
         admission=actions.admission,
         notify=[r.value for r in actions.notify],
     )

@@ -67,7 +67,8 @@ def snapshot_in_region(
 
     Plain rows for ranking many teams quickly: the time a team came on scene is read only for
     on-scene teams and staleness is decided in SQL, since reading every timestamp back
-    costs more than ranking the teams (SQLite keeps them as text).
+    costs more than ranking the teams (SQLite keeps them as text). Executed on the session's
+    connection, as a Core statement: the ORM's row loading would cost several times the query.
     """
     stmt = (
         select(
@@ -84,7 +85,7 @@ def snapshot_in_region(
         .where(scope_clause(Team.region_code, scope), in_subtree(Team.region_code, region_path))
         .where(Team.status.in_(list(statuses)))
     )
-    return session.execute(stmt).all()
+    return session.connection().execute(stmt).all()
 
 
 def member_count(session: Session, team_id: int) -> int:

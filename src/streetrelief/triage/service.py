@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from streetrelief.incidents import service as incidents
 from streetrelief.incidents.models import Incident
 from streetrelief.regions.service import require_region
+from streetrelief.response.tasks import playbook_for
 from streetrelief.triage.policy import TriageDecision, TriagePolicy, triage
 
 
@@ -23,6 +25,11 @@ def triage_incident(
 ) -> TriageDecision:
     """Triage ``incident`` by its observed conditions at the region's local time of day.
 
+    The policy's response-time target is multiplied by the ``response_target_factor`` of the
+    response level in force in the incident's region at ``now`` (``playbook_for``), so an
+    incident triaged under a higher level is due sooner; its due time, breach timer and
+    on-time figure all follow the stored target.
+
     Args:
         wind_chill_c: wind chill at the incident, °C, when known.
     """
@@ -33,5 +40,10 @@ def triage_incident(
         local_time=now.astimezone(zone).time(),
         wind_chill_c=wind_chill_c,
     )
+    factor = playbook_for(session, incident.region_code, now).response_target_factor
+    if factor != 1.0:
+        decision = replace(
+            decision, response_target_s=max(1, round(decision.response_target_s * factor))
+        )
     incidents.apply_triage(session, incident, decision, now)
     return decision
