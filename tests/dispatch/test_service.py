@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy.orm import Session
 
 from streetrelief.core.clock import FixedClock
+from streetrelief.core.errors import TeamUnavailableError
 from streetrelief.dispatch.service import (
     assign_team,
     dispatches_for,
@@ -147,6 +149,18 @@ class TestNextJob:
         report_progress(session, current, IncidentStatus.resolved, at=clock.now(), now=clock.now())
         assert require_team(session, busy.id).status == TeamStatus.dispatched
         assert [d.team_id for d in dispatches_for(session, following.id)] == [busy.id]
+
+
+class TestSameTeamTwice:
+    def test_a_team_already_sent_to_an_incident_is_not_sent_again(
+        self, session: Session, clock: FixedClock
+    ) -> None:
+        beijing_tree(session)
+        team = make_team(session, now=clock.now(), code="ONCE", lat=NEAR[0], lon=NEAR[1])
+        incident = on_scene(session, clock, team.id, NEAR)
+        with pytest.raises(TeamUnavailableError, match="already sent to incident"):
+            assign_team(session, incident, team.id, policy=POLICY, travel=TRAVEL, now=clock.now())
+        assert [d.team_id for d in dispatches_for(session, incident)] == [team.id]
 
 
 class TestFirstResponder:

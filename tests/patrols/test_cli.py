@@ -76,6 +76,7 @@ class TestHotspotsCommands:
         result = runner.invoke(app, ["hotspots", "import-osm", "empty.osm", "--region", "110101"])
         assert result.exit_code == 1
         assert "no station, bridge" in result.output
+        assert result.output.count("empty.osm") == 1  # the file is named once
 
     def test_coverage_table_for_a_night(self, tmp_path: Path) -> None:
         (tmp_path / "hotspots.csv").write_text(HOTSPOTS_CSV, encoding="utf-8")

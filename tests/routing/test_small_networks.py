@@ -144,6 +144,13 @@ def test_file_that_is_not_pbf_is_refused(tmp_path: Path) -> None:
         load(path)
 
 
+def test_file_of_another_type_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "teams.csv"
+    path.write_text("code,name\nA,a\n")
+    with pytest.raises(RoadNetworkError, match=r"teams\.csv: not a readable OpenStreetMap"):
+        load(path)
+
+
 def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(RoadNetworkError, match=r"nowhere\.osm\.pbf: no such road-network file"):
         load(tmp_path / "nowhere.osm.pbf")

@@ -139,7 +139,8 @@ def assign_team(
     Raises:
         NotFoundError: no such incident or team.
         IllegalTransitionError: the incident is not triaged yet, or closed.
-        TeamUnavailableError: the team is busy or off duty, or outside the dispatch area.
+        TeamUnavailableError: the team is busy or off duty, already sent to this incident,
+            or outside the dispatch area.
     """
     incident = incidents.require_incident(session, incident_id, for_update=True)
     if incident.status not in DISPATCHABLE_INCIDENT:
@@ -151,6 +152,10 @@ def assign_team(
     team = teams.require_team(session, team_id)
     if team.status not in ASSIGNABLE:
         raise TeamUnavailableError(f"team {team.code} is {team.status}", team_id=team.id)
+    if any(d.team_id == team.id for d in repository.active_for_incident(session, incident.id)):
+        raise TeamUnavailableError(
+            f"team {team.code} is already sent to incident {incident.id}", team_id=team.id
+        )
     if repository.teams_with_queued_job(session, [team.id]):
         raise TeamUnavailableError(
             f"team {team.code} already has a next job waiting", team_id=team.id

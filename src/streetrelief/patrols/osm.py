@@ -109,11 +109,11 @@ def read_candidates(path: Path) -> list[OsmCandidate]:
         ImportFileError: the file is missing or not an OSM file.
     """
     if not path.is_file():
-        raise ImportFileError(f"{path}: no such file", path=str(path))
+        raise ImportFileError("no such file", path=str(path))
     try:
         return sorted(_scan(path), key=lambda c: (not c.code.startswith("osm:node"), c.code))
     except RuntimeError as exc:  # libosmium reports unreadable input as RuntimeError
-        raise ImportFileError(f"{path}: not a readable OSM file: {exc}", path=str(path)) from exc
+        raise ImportFileError(f"not a readable OSM file: {exc}", path=str(path)) from exc
 
 
 def _scan(path: Path) -> Iterator[OsmCandidate]:

@@ -135,7 +135,7 @@ def build_graphs(
     """
     try:
         osm = pyrosm.OSM(str(path))
-    except PBFException as exc:
+    except (PBFException, ValueError) as exc:  # pyrosm refuses other file types by ValueError
         raise RoadNetworkError(f"{path}: not a readable OpenStreetMap PBF file ({exc})") from exc
     graphs = {}
     for mode in TravelMode:
@@ -157,7 +157,7 @@ def _mode_graph(
                 nodes=True,
                 extra_attributes=["junction"] if vehicle else None,
             )
-    except PBFException as exc:
+    except (PBFException, ValueError) as exc:  # pyrosm refuses other file types by ValueError
         raise RoadNetworkError(f"{path}: not a readable OpenStreetMap PBF file ({exc})") from exc
     nodes, edges = network if network is not None else (None, None)
     if nodes is None or edges is None or len(edges) == 0:

@@ -197,7 +197,7 @@ def import_osm(session: Session, path: Path, *, region_code: str, now: datetime)
     found = read_candidates(path)
     if not found:
         raise ImportFileError(
-            f"{path}: no station, bridge, culvert, underpass, building site, abandoned building "
+            "no station, bridge, culvert, underpass, building site, abandoned building "
             "or park features found (see the OSM tags in the README)",
             path=str(path),
         )
