@@ -25,6 +25,8 @@ from streetrelief.integrations.cap_http import HttpAlertFeed
 from streetrelief.jobs.schedule import JobContext, run_once, schedule
 from streetrelief.response.models import ResponseActivation
 from streetrelief.response.service import configure_region, current_level, list_levels
+from streetrelief.routing.configured import travel_from_settings
+from streetrelief.triage.policy import load_policy
 from streetrelief.weather.feeds.jobs import PollSettings, poll_due_feeds
 from streetrelief.weather.feeds.logic import FeedStatus
 from streetrelief.weather.feeds.models import CapFeed
@@ -491,12 +493,15 @@ def _context(session: Session, clock: FixedClock, fetcher: HttpAlertFeed) -> Job
     factory = sessionmaker(
         bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
     )
+    settings = Settings(database_url="sqlite://")
     return JobContext(
         factory=factory,
         clock=clock,
-        settings=Settings(database_url="sqlite://"),
+        settings=settings,
         tables=load_geocode_tables(),
         fetcher=fetcher,
+        policy=load_policy(),
+        travel=travel_from_settings(settings),
     )
 
 

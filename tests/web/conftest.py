@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +21,7 @@ from typing import Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetrelief.access.roles import Role
@@ -224,3 +225,21 @@ def ready(page: Page) -> None:
 def synced(page: Page) -> None:
     """Wait until the field app has sent everything it kept."""
     expect(page.locator("#sync-state")).to_have_attribute("data-waiting", "0", timeout=TIMEOUT_MS)
+
+
+def lose_first_answer(page: Page, path_pattern: str) -> list[str]:
+    """Let the first request whose URL matches ``path_pattern`` reach the server but lose its
+    answer (as a phone losing signal mid-request would); later requests pass. Returns the list
+    that receives the lost request's ``Idempotency-Key``."""
+    lost: list[str] = []
+
+    def handle(route: Route) -> None:
+        if lost:
+            route.continue_()
+            return
+        route.fetch()
+        lost.append(route.request.headers.get("idempotency-key", ""))
+        route.abort("internetdisconnected")
+
+    page.route(re.compile(path_pattern), handle)
+    return lost

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Route, expect
+from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import func, select
 
 from streetrelief.core.clock import SystemClock
@@ -30,6 +30,7 @@ from tests.web.conftest import (
     Crew,
     LiveServer,
     eventually,
+    lose_first_answer,
     ready,
     shoot,
     sign_in,
@@ -201,17 +202,7 @@ def test_encounter_recorded_offline_reaches_server_once(
 
     # Back online, the first send gets through but its answer is lost; the resend must not
     # record the encounter a second time.
-    lost: list[str] = []
-
-    def lose_first_answer(route: Route) -> None:
-        if lost:
-            route.continue_()
-            return
-        route.fetch()
-        lost.append(route.request.headers.get("idempotency-key", ""))
-        route.abort("internetdisconnected")
-
-    field.route(re.compile(r".*/encounters$"), lose_first_answer)
+    lost = lose_first_answer(field, r".*/encounters$")
     context.set_offline(False)
     expect(field.locator("#sync-state")).to_have_attribute("data-waiting", "0", timeout=40_000)
     assert lost

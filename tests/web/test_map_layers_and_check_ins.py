@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, Route, expect
+from playwright.sync_api import BrowserContext, expect
 from sqlalchemy import func, select
 
 from streetrelief.core.clock import SystemClock
@@ -25,6 +25,7 @@ from tests.web.conftest import (
     Crew,
     LiveServer,
     eventually,
+    lose_first_answer,
     ready,
     shoot,
     sign_in,
@@ -161,17 +162,7 @@ def test_field_app_checks_in_at_nearest_hotspot_online_and_offline(
     shoot(field, "field-app-check-in-offline-en")
     assert len(_check_ins(live_server, near)) == 1
 
-    lost: list[str] = []
-
-    def lose_first_answer(route: Route) -> None:
-        if lost:
-            route.continue_()
-            return
-        route.fetch()
-        lost.append(route.request.headers.get("idempotency-key", ""))
-        route.abort("internetdisconnected")
-
-    field.route(re.compile(r".*/check-ins$"), lose_first_answer)
+    lost = lose_first_answer(field, r".*/check-ins$")
     context.set_offline(False)
     expect(field.locator("#sync-state")).to_have_attribute("data-waiting", "0", timeout=40_000)
     assert lost

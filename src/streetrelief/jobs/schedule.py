@@ -27,12 +27,13 @@ from streetrelief.core.clock import Clock, SystemClock
 from streetrelief.core.errors import InvalidInputError
 from streetrelief.db.engine import get_engine, make_session_factory
 from streetrelief.dispatch.timers import escalate_unacknowledged, raise_target_breaches
+from streetrelief.dispatch.travel import TravelTimeProvider
 from streetrelief.integrations.cap_http import HttpAlertFeed
 from streetrelief.reporters.service import thank_reporters
 from streetrelief.response.jobs import reassess_configured_regions
 from streetrelief.routing.configured import travel_from_settings
 from streetrelief.service_points.holds import expire_holds
-from streetrelief.triage.policy import load_policy
+from streetrelief.triage.policy import TriagePolicy, load_policy
 from streetrelief.weather.feeds.jobs import PollSettings, poll_due_feeds
 from streetrelief.weather.geocode_tables import GeocodeTables, load_geocode_tables
 from streetrelief.weather.ports import AlertFeed
@@ -42,13 +43,16 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class JobContext:
-    """What the jobs run with: sessions, the clock, settings, geocode tables, the feed adapter."""
+    """What the jobs run with: sessions, the clock, settings, geocode tables, the feed adapter,
+    and the triage policy and travel provider, loaded once rather than on every run."""
 
     factory: sessionmaker[Session]
     clock: Clock
     settings: Settings
     tables: GeocodeTables
     fetcher: AlertFeed
+    policy: TriagePolicy
+    travel: TravelTimeProvider
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +133,7 @@ def dispatch_timers(ctx: JobContext) -> str:
     """
     now = ctx.clock.now()
     with ctx.factory() as session:
-        timeouts = escalate_unacknowledged(
-            session,
-            policy=load_policy(ctx.settings.triage_policy_path),
-            travel=travel_from_settings(ctx.settings),
-            now=now,
-        )
+        timeouts = escalate_unacknowledged(session, policy=ctx.policy, travel=ctx.travel, now=now)
         breaches = raise_target_breaches(session, now=now)
         session.commit()
     summary = (
@@ -248,6 +247,8 @@ def live_context(
         settings=settings,
         tables=load_geocode_tables(settings.geocode_tables_dir),
         fetcher=fetcher,
+        policy=load_policy(settings.triage_policy_path),
+        travel=travel_from_settings(settings),
     )
 
 
