@@ -95,11 +95,11 @@ ACTIONS = [
     Action("stock", "GET", lambda w, d: f"/stock?region_code={d}", P.stock_read),
     Action("tasks", "GET", lambda w, d: f"/response-tasks?region_code={d}", P.response_read),
     Action("playbook", "GET", lambda w, d: f"/response-levels/{d}/playbook", P.response_read),
-    Action("list hotspots", "GET", lambda w, d: f"/hotspots?region={d}", P.hotspots_read),
+    Action("list hotspots", "GET", lambda w, d: f"/hotspots?region_code={d}", P.hotspots_read),
     Action(
         "coverage",
         "GET",
-        lambda w, d: f"/patrols/coverage?region={d}&night=2026-01-20",
+        lambda w, d: f"/patrols/coverage?region_code={d}&night=2026-01-20",
         P.patrols_read,
     ),
     Action(

@@ -53,7 +53,7 @@ def _check_in(team_id: int, at: datetime, **kw: Any) -> dict[str, Any]:
 @pytest.mark.usefixtures("world")
 class TestRegister:
     def test_list_filters_and_shows_due_times(self, client: TestClient) -> None:
-        r = client.get(HOTSPOTS, params={"region": "110101"})
+        r = client.get(HOTSPOTS, params={"region_code": "110101"})
         assert r.status_code == 200, r.text
         items = r.json()
         assert [h["name"] for h in items] == ["Hotspot H1", "Hotspot H2"]
@@ -68,7 +68,7 @@ class TestRegister:
         assert len(client.get(HOTSPOTS, params={"status": "active"}).json()) == 3
 
     def test_geojson_is_a_feature_collection_lon_first(self, client: TestClient) -> None:
-        r = client.get(f"{HOTSPOTS}.geojson", params={"region": "110105"})
+        r = client.get(f"{HOTSPOTS}.geojson", params={"region_code": "110105"})
         assert r.status_code == 200
         assert r.headers["content-type"] == "application/geo+json"
         body = r.json()
@@ -370,13 +370,17 @@ class TestCoverage:
             f"{HOTSPOTS}/{world['h1'].id}/check-ins",
             json=_check_in(world["team"].id, clock.now() - timedelta(hours=1), code="QX-2041"),
         )
-        r = c.get(f"{PATROLS}/coverage.geojson", params={"region": "110101", "night": "2026-01-20"})
+        r = c.get(
+            f"{PATROLS}/coverage.geojson", params={"region_code": "110101", "night": "2026-01-20"}
+        )
         assert r.status_code == 200, r.text
         props = {f["properties"]["hotspot_id"]: f["properties"] for f in r.json()["features"]}
         assert props[world["h1"].id]["is_visited"] is True
         assert props[world["h2"].id]["is_visited"] is False
         assert props[world["h2"].id]["is_overdue"] is True
-        report = c.get(f"{PATROLS}/coverage", params={"region": "110101", "night": "2026-01-20"})
+        report = c.get(
+            f"{PATROLS}/coverage", params={"region_code": "110101", "night": "2026-01-20"}
+        )
         assert report.json()["regions"] == [
             {
                 "region_code": "110101",
@@ -389,7 +393,7 @@ class TestCoverage:
         ]
         cmp = c.get(
             f"{PATROLS}/coverage/compare",
-            params={"region": "110101", "before": "2026-01-19", "after": "2026-01-20"},
+            params={"region_code": "110101", "before": "2026-01-19", "after": "2026-01-20"},
         )
         assert cmp.json()["change"] == [
             {"region_code": "110101", "visited_change": 1, "overdue_change": 0, "share_change": 0.0}

@@ -47,7 +47,7 @@ router = APIRouter(prefix="/hotspots", tags=["hotspots"])
 ReadHotspots = Annotated[Principal, Depends(require(Permission.hotspots_read))]
 ManageHotspots = Annotated[Principal, Depends(require(Permission.hotspots_manage))]
 CheckInPermission = Annotated[Principal, Depends(require(Permission.patrols_check_in))]
-RegionQuery = Annotated[str | None, Query(max_length=32, alias="region")]
+RegionQuery = Annotated[str | None, Query(max_length=32)]
 
 
 def hotspot_for(session: Session, principal: Principal, hotspot_id: int) -> Hotspot:
@@ -60,15 +60,15 @@ def hotspot_for(session: Session, principal: Principal, hotspot_id: int) -> Hots
 def _listed(
     session: Session,
     principal: Principal,
-    region: str | None,
+    region_code: str | None,
     kind: HotspotKind | None,
     hotspot_status: HotspotStatus | None,
     now_reads: ClockDep,
 ) -> list[HotspotRead]:
-    if region is not None:
-        require_region_in_jurisdiction(session, principal, region)
+    if region_code is not None:
+        require_region_in_jurisdiction(session, principal, region_code)
     rows = list_hotspots(
-        session, region_code=region, kind=kind, status=hotspot_status, scope=principal.scope
+        session, region_code=region_code, kind=kind, status=hotspot_status, scope=principal.scope
     )
     now = now_reads.now()
     return [hotspot_read(h, now=now) for h in rows]
@@ -79,12 +79,12 @@ def get_hotspots(
     principal: ReadHotspots,
     session: SessionDep,
     clock: ClockDep,
-    region: RegionQuery = None,
+    region_code: RegionQuery = None,
     kind: HotspotKind | None = None,
     hotspot_status: Annotated[HotspotStatus | None, Query(alias="status")] = None,
 ) -> list[HotspotRead]:
     """Hotspots in a region subtree of the caller's regions, by code, with when each is due."""
-    return _listed(session, principal, region, kind, hotspot_status, clock)
+    return _listed(session, principal, region_code, kind, hotspot_status, clock)
 
 
 @router.get(".geojson", responses={200: {"content": {"application/geo+json": {}}}})
@@ -92,12 +92,12 @@ def get_hotspots_geojson(
     principal: ReadHotspots,
     session: SessionDep,
     clock: ClockDep,
-    region: RegionQuery = None,
+    region_code: RegionQuery = None,
     kind: HotspotKind | None = None,
     hotspot_status: Annotated[HotspotStatus | None, Query(alias="status")] = None,
 ) -> Response:
     """The same hotspots as a GeoJSON FeatureCollection of Points, for the console map."""
-    items = _listed(session, principal, region, kind, hotspot_status, clock)
+    items = _listed(session, principal, region_code, kind, hotspot_status, clock)
     return _geojson(hotspots_geojson(items))
 
 

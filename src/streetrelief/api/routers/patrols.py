@@ -24,19 +24,19 @@ router = APIRouter(prefix="/patrols", tags=["patrols"])
 
 ReadPatrols = Annotated[Principal, Depends(require(Permission.patrols_read))]
 PlanPatrols = Annotated[Principal, Depends(require(Permission.patrols_plan))]
-RegionQuery = Annotated[str, Query(max_length=32, alias="region")]
+RegionQuery = Annotated[str, Query(max_length=32)]
 
 
 @router.get("", response_model=list[PlanRead])
 def get_plans(
     principal: ReadPatrols,
     session: SessionDep,
-    region: Annotated[str | None, Query(max_length=32)] = None,
+    region_code: Annotated[str | None, Query(max_length=32)] = None,
 ) -> list[PlanRead]:
     """The 50 newest patrol plans in the caller's regions, with their stops."""
-    if region is not None:
-        require_region_in_jurisdiction(session, principal, region)
-    return plan_reads(session, list_plans(session, region_code=region, scope=principal.scope))
+    if region_code is not None:
+        require_region_in_jurisdiction(session, principal, region_code)
+    return plan_reads(session, list_plans(session, region_code=region_code, scope=principal.scope))
 
 
 @router.post("/plan", status_code=status.HTTP_201_CREATED, response_model=PlanRead)
@@ -66,13 +66,13 @@ def get_coverage(
     principal: ReadPatrols,
     session: SessionDep,
     calendar: HolidayCalendarDep,
-    region: RegionQuery,
+    region_code: RegionQuery,
     night: date,
 ) -> CoverageReport:
     """Coverage of a night (local noon to noon): hotspots visited within their interval,
     blind spots, and figures by region."""
-    require_region_in_jurisdiction(session, principal, region)
-    return coverage_report(session, region, night, calendar=calendar, scope=principal.scope)
+    require_region_in_jurisdiction(session, principal, region_code)
+    return coverage_report(session, region_code, night, calendar=calendar, scope=principal.scope)
 
 
 @router.get("/coverage/compare", response_model=CoverageComparison)
@@ -80,15 +80,15 @@ def get_coverage_comparison(
     principal: ReadPatrols,
     session: SessionDep,
     calendar: HolidayCalendarDep,
-    region: RegionQuery,
+    region_code: RegionQuery,
     before: date,
     after: date,
 ) -> CoverageComparison:
     """Two nights' coverage side by side, with the change by region."""
-    require_region_in_jurisdiction(session, principal, region)
+    require_region_in_jurisdiction(session, principal, region_code)
     return compare_coverage(
-        coverage_report(session, region, before, calendar=calendar, scope=principal.scope),
-        coverage_report(session, region, after, calendar=calendar, scope=principal.scope),
+        coverage_report(session, region_code, before, calendar=calendar, scope=principal.scope),
+        coverage_report(session, region_code, after, calendar=calendar, scope=principal.scope),
     )
 
 
@@ -97,10 +97,10 @@ def get_coverage_geojson(
     principal: ReadPatrols,
     session: SessionDep,
     calendar: HolidayCalendarDep,
-    region: RegionQuery,
+    region_code: RegionQuery,
     night: date,
 ) -> Response:
     """The coverage map layer: one Point per hotspot with visited and overdue properties."""
-    require_region_in_jurisdiction(session, principal, region)
-    report = coverage_report(session, region, night, calendar=calendar, scope=principal.scope)
+    require_region_in_jurisdiction(session, principal, region_code)
+    report = coverage_report(session, region_code, night, calendar=calendar, scope=principal.scope)
     return Response(json.dumps(coverage_geojson(report)), media_type="application/geo+json")

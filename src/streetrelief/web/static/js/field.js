@@ -137,7 +137,7 @@ function renderHotspots() {
 async function refreshHotspots() {
   if (navigator.onLine) {
     try {
-      const region = config.regionCode ? `&region=${encodeURIComponent(config.regionCode)}` : "";
+      const region = config.regionCode ? `&region_code=${encodeURIComponent(config.regionCode)}` : "";
       hotspots = await api(`/hotspots?status=active${region}`);
       localStorage.setItem(HOTSPOTS_KEY, JSON.stringify(hotspots));
     } catch (error) {

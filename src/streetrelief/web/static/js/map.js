@@ -124,7 +124,7 @@ export function consoleLayers() {
     {
       id: "hotspots",
       label: t("layer.hotspots"),
-      load: async () => (await api(`/hotspots.geojson${code ? `?region=${code}` : ""}`)).features.map(fromFeature),
+      load: async () => (await api(`/hotspots.geojson${code ? `?region_code=${code}` : ""}`)).features.map(fromFeature),
       marker: hotspotMarker,
       key: (hotspot) => hotspot.id,
       reload: (id) => api(`/hotspots/${id}`),
