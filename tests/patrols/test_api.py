@@ -91,8 +91,10 @@ class TestRegister:
             },
         )
         assert made.status_code == 201, made.text
+        assert (made.json()["next_due_at"], made.json()["is_overdue"]) == (None, False)
         r = client.patch(f"{HOTSPOTS}/{made.json()['id']}", json={"status": "active"})
         assert r.json()["status"] == HotspotStatus.active
+        assert r.json()["is_overdue"] is True, "an active hotspot never visited is overdue"
 
     @pytest.mark.parametrize(
         ("change", "field"),

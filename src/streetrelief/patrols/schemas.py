@@ -99,9 +99,9 @@ class HotspotRead(BaseModel):
     source: str | None
     last_visited_at: datetime | None
     next_due_at: datetime | None = Field(
-        description="Last visit plus the base interval; None when never visited."
+        description="Last visit plus the base interval; None when never visited or not active."
     )
-    is_overdue: bool = Field(description="Never visited, or past its next due time now.")
+    is_overdue: bool = Field(description="Active, and never visited or past its next due time now.")
 
 
 class CheckInCreate(BaseModel):

@@ -130,13 +130,22 @@ def list_hotspots(
 
 
 def hotspot_read(hotspot: Hotspot, *, now: datetime) -> HotspotRead:
-    """The API shape of a hotspot, with its next due time judged at ``now``."""
+    """The API shape of a hotspot, with its next due time judged at ``now``.
+
+    Only an active hotspot is due or overdue: candidates wait for review and retired ones are
+    no longer patrolled, so neither has a due time.
+    """
     last = hotspot.last_visited_at
+    patrolled = hotspot.status == HotspotStatus.active
     next_due = None if last is None else last + timedelta(seconds=hotspot.interval_s)
     fields = set(HotspotRead.model_fields) - {"next_due_at", "is_overdue"}
     values = {name: getattr(hotspot, name) for name in fields}
     return HotspotRead.model_validate(
-        {**values, "next_due_at": next_due, "is_overdue": next_due is None or next_due < now}
+        {
+            **values,
+            "next_due_at": next_due if patrolled else None,
+            "is_overdue": patrolled and (next_due is None or next_due < now),
+        }
     )
 
 
