@@ -98,7 +98,7 @@ def build_world(session: Session, client: TestClient, clock: FixedClock) -> Worl
                 "person": person,
                 "team_id": team.id,
                 "categories": ["elderly"],
-                "items": [{"item": "quilt", "quantity": 1}],
+                "items": [{"item": "quilts", "quantity": 1}],
                 "outcome": "admitted_to_station",
                 "notes": f"{person['name']} sleeps under the bridge",
             },

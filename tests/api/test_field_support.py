@@ -3,6 +3,8 @@ current assignments, the team of the caller, and incidents as GeoJSON for the ma
 
 from __future__ import annotations
 
+import re
+from importlib.resources import files
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -10,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from streetrelief.access.roles import Role
 from streetrelief.core.clock import FixedClock
+from streetrelief.supplies.catalogue import item_types
 from tests.factories.access import bearer, make_user
 from tests.factories.regions import beijing_tree
 from tests.factories.reports import report_body
@@ -18,7 +21,7 @@ from tests.factories.teams import make_team
 ENCOUNTER: dict[str, Any] = {
     "person": {"description": "grey coat, about 70"},
     "categories": ["elderly"],
-    "items": [{"item": "coat", "quantity": 1}],
+    "items": [{"item": "coats", "quantity": 1}],
     "outcome": "supplies_on_site",
 }
 
@@ -38,6 +41,26 @@ def _on_scene(session: Session, client: TestClient, clock: FixedClock) -> tuple[
         r = client.post(f"/api/v1/incidents/{incident_id}/transitions", json={"to": to})
         assert r.status_code == 200, r.text
     return incident_id, team.id
+
+
+class TestEncounterItems:
+    def test_every_item_the_field_app_offers_is_in_the_catalogue(self) -> None:
+        template = files("streetrelief.web").joinpath("templates/field/index.html").read_text()
+        fieldset = template.split('_("Items given")', 1)[1].split("</fieldset>", 1)[0]
+        offered = re.findall(r'\("([a-z_]+)", _\("', fieldset)
+        assert offered, "the field app offers items"
+        assert set(offered) <= set(item_types())
+
+    def test_an_item_not_in_the_catalogue_is_422_and_nothing_is_recorded(
+        self, session: Session, client: TestClient, clock: FixedClock
+    ) -> None:
+        incident_id, _ = _on_scene(session, client, clock)
+        url = f"/api/v1/incidents/{incident_id}/encounters"
+        body = {**ENCOUNTER, "items": [{"item": "coat", "quantity": 1}]}
+        r = client.post(url, json=body)
+        assert r.status_code == 422, r.text
+        assert "unknown item 'coat'" in r.json()["detail"]
+        assert client.get(url).json() == []
 
 
 class TestEncounterIdempotency:

@@ -77,7 +77,7 @@ class TestReportToHelp:
                 "team_id": near.id,
                 "categories": ["elderly", "confused"],
                 "measures": ["transport", "identify_later"],
-                "items": [{"item": "quilt", "quantity": 1}, {"item": "hot_meal", "quantity": 2}],
+                "items": [{"item": "quilts", "quantity": 1}, {"item": "hot_meals", "quantity": 2}],
                 "outcome": "admitted_to_station",
             },
         )

@@ -103,8 +103,8 @@ def _record_encounter(page: Page, description: str) -> None:
     page.locator("#e-description").fill(description)
     page.locator("input[name=categories][value=elderly]").check()
     page.locator("input[name=measures][value=food_and_clothing]").check()
-    page.locator("#item-coat").fill("1")
-    page.locator("#item-hot_drink").fill("2")
+    page.locator("#item-coats").fill("1")
+    page.locator("#item-hot_drinks").fill("2")
     page.locator("#e-outcome").select_option("supplies_on_site")
     page.locator("#encounter-form button[type=submit]").click()
 

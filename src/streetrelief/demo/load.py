@@ -373,7 +373,7 @@ def _play_incident(
             team_id=best.team_id,
             categories=[PersonCategory.elderly, PersonCategory.confused],
             measures=["transport", "identify_later"],
-            items=[ItemGiven(item="coat", quantity=1), ItemGiven(item="hot_meal", quantity=1)],
+            items=[ItemGiven(item="coats", quantity=1), ItemGiven(item="hot_meals", quantity=1)],
             outcome=EncounterOutcome.admitted_to_station,
         ),
         policy=policy,

@@ -102,7 +102,11 @@ class ItemGiven(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    item: str = Field(pattern=r"^[a-z0-9_]+$", max_length=64, description="Item code, e.g. 'coat'.")
+    item: str = Field(
+        pattern=r"^[a-z0-9_]+$",
+        max_length=64,
+        description="Item code from the supplies catalogue, e.g. 'coats'.",
+    )
     quantity: int = Field(ge=1, le=1000)
 
 

@@ -34,6 +34,7 @@ from streetrelief.people.schemas import EncounterCreate, PersonUpdate
 from streetrelief.service_points.holds import admit, admit_hold, hold_point_id
 from streetrelief.service_points.schemas import AdmitRequest
 from streetrelief.service_points.service import require_service_point
+from streetrelief.supplies.catalogue import require_item
 from streetrelief.supplies.service import issue_at_encounter
 from streetrelief.triage.policy import TriagePolicy
 
@@ -62,6 +63,16 @@ def earlier_encounter(
             "this Idempotency-Key was used before with a different body", encounter_id=earlier.id
         )
     return earlier
+
+
+def _require_known_codes(data: EncounterCreate, policy: TriagePolicy) -> None:
+    """Measures must be the triage policy's and items the supplies catalogue's (the ledger and
+    the statistics count them by code)."""
+    unknown = set(data.measures) - set(policy.measures)
+    if unknown:
+        raise InvalidInputError(f"unknown measure codes {sorted(unknown)}", field="measures")
+    for given in data.items:
+        require_item(given.item)
 
 
 def record_encounter(
@@ -99,9 +110,7 @@ def record_encounter(
             f"incident {incident.id} is {incident.status}: encounters are recorded on scene",
             current=str(incident.status),
         )
-    unknown = set(data.measures) - set(policy.measures)
-    if unknown:
-        raise InvalidInputError(f"unknown measure codes {sorted(unknown)}", field="measures")
+    _require_known_codes(data, policy)
     met_at = data.met_at or now
     check_not_future(met_at, now, "met_at")
     if data.team_id is not None and data.team_id not in {

@@ -36,6 +36,6 @@ class FieldScript(BaseModel):
     )
     items_for_measure: dict[str, dict[str, int]] = Field(
         default_factory=lambda: {
-            "food_and_clothing": {"hot_meal": 1, "quilt": 1},
+            "food_and_clothing": {"hot_meals": 1, "quilts": 1},
         }
     )
