@@ -30,6 +30,7 @@ from streetrelief.revisits.service import (
     escalate_overdue_revisits,
     list_revisits,
 )
+from streetrelief.stats.service import compute_statistics
 from streetrelief.teams.models import Capability, Team, TeamStatus
 from streetrelief.teams.service import set_team_status
 from tests.dispatch.test_service import FAR, HERE, NEAR, POLICY, TRAVEL, on_scene
@@ -306,3 +307,23 @@ class TestCompletion:
             cancel_revisit(
                 session, revisit.id, RevisitCancel(reason="moved"), by="x", now=clock.now()
             )
+
+
+class TestFigures:
+    def test_stats_count_revisits_done_and_done_before_overdue(
+        self, session: Session, clock: FixedClock
+    ) -> None:
+        beijing_tree(session)
+        start = clock.now()
+        refusal(session, clock)
+        refusal(session, clock, "OTHER", NEAR)
+        early, late = list_revisits(session)
+        hand = RevisitComplete(outcome=HandOutcome.seen_well)
+        complete_revisit(session, early.id, hand, by="Li", now=clock.now())
+        clock.advance(DAY + timedelta(seconds=GRACE_S + 1))
+        escalate_overdue_revisits(session, grace_s=GRACE_S, now=clock.now())
+        complete_revisit(session, late.id, hand, by="Li", now=clock.now())
+        figures = compute_statistics(
+            session, "1101", start, clock.now() + timedelta(seconds=1), now=clock.now()
+        )
+        assert (figures.revisits_done, figures.revisits_done_on_time) == (2, 1)
