@@ -13,9 +13,10 @@ from streetrelief.core.errors import TaskClosedError
 from streetrelief.db.outbox import events_after
 from streetrelief.patrols.schemas import CheckInCreate
 from streetrelief.patrols.service.check_ins import check_in
-from streetrelief.people.models import EncounterOutcome, PersonCategory
+from streetrelief.people.models import Encounter, EncounterOutcome, PersonCategory
 from streetrelief.people.schemas import EncounterCreate, PersonIn
 from streetrelief.people.service import record_encounter
+from streetrelief.privacy.service import purge
 from streetrelief.response.levels import ResponseLevel
 from streetrelief.response.service import clear_override, configure_region, override_level
 from streetrelief.revisits.models import CompletedBy, Revisit, RevisitStatus
@@ -327,3 +328,22 @@ class TestFigures:
             session, "1101", start, clock.now() + timedelta(seconds=1), now=clock.now()
         )
         assert (figures.revisits_done, figures.revisits_done_on_time) == (2, 1)
+
+
+class TestPrivacy:
+    def test_the_purge_coarsens_the_place_and_drops_the_note(
+        self, session: Session, clock: FixedClock
+    ) -> None:
+        beijing_tree(session)
+        refusal(session, clock)
+        revisit = only(session)
+        note = RevisitComplete(outcome=HandOutcome.seen_well, note="sleeps behind the kiosk")
+        complete_revisit(session, revisit.id, note, by="Li", now=clock.now())
+        purge(session, now=clock.now() + timedelta(days=400), default_days=365, dry_run=False)
+        session.expire_all()
+        revisit = only(session)
+        encounter = session.get(Encounter, revisit.encounter_id)
+        assert encounter is not None
+        assert revisit.note is None
+        assert (revisit.lat, revisit.lon) == (encounter.lat, encounter.lon)
+        assert (revisit.lat, revisit.lon) != pytest.approx(HERE, abs=1e-4)

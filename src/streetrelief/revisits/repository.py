@@ -39,6 +39,12 @@ def listed(
     return session.scalars(stmt.order_by(Revisit.due_at, Revisit.id).limit(limit)).all()
 
 
+def of_persons(session: Session, person_ids: Collection[int]) -> Sequence[Revisit]:
+    """Every revisit of the given persons, by id."""
+    stmt = select(Revisit).where(Revisit.person_id.in_(list(person_ids)))
+    return session.scalars(stmt.order_by(Revisit.id)).all()
+
+
 def open_in_subtree(session: Session, root_path: str) -> Sequence[Revisit]:
     """Revisits still to be made in a subtree."""
     stmt = select(Revisit).where(
