@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 from streetrelief.core.clock import FixedClock
 from streetrelief.core.errors import TaskClosedError
 from streetrelief.db.outbox import events_after
-from streetrelief.patrols.schemas import CheckInCreate
+from streetrelief.patrols.logic import load_calendar
+from streetrelief.patrols.schemas import CheckInCreate, PlanRequest
 from streetrelief.patrols.service.check_ins import check_in
+from streetrelief.patrols.service.planning import plan_patrols, plan_reads
 from streetrelief.people.models import Encounter, EncounterOutcome, PersonCategory
 from streetrelief.people.schemas import EncounterCreate, PersonIn
 from streetrelief.people.service import record_encounter
@@ -25,6 +27,7 @@ from streetrelief.revisits.service import (
     CREATED,
     DUE,
     OVERDUE,
+    PLANNED,
     assign_due_revisits,
     cancel_revisit,
     complete_revisit,
@@ -347,3 +350,59 @@ class TestPrivacy:
         assert revisit.note is None
         assert (revisit.lat, revisit.lon) == (encounter.lat, encounter.lon)
         assert (revisit.lat, revisit.lon) != pytest.approx(HERE, abs=1e-4)
+
+
+class TestPatrolPlan:
+    def test_a_shift_plan_routes_a_revisit_due_in_the_shift_and_its_team_holds_it(
+        self, session: Session, clock: FixedClock
+    ) -> None:
+        beijing_tree(session)
+        crew, _, _ = refusal(session, clock)
+        free(session, crew, clock)
+        due_at = only(session).due_at
+        start = clock.now() + timedelta(hours=20)
+        request = PlanRequest(
+            region_code="110101",
+            shift_start_at=start,
+            shift_end_at=start + timedelta(hours=8),
+            time_limit_s=0.5,
+        )
+        plan = plan_patrols(
+            session, request, travel=TRAVEL, calendar=load_calendar(), now=clock.now()
+        )
+        (stop,) = plan_reads(session, [plan])[0].stops
+        revisit = only(session)
+        assert (stop.revisit_id, stop.hotspot_id, stop.team_id) == (revisit.id, None, crew.id)
+        assert (stop.earliest_at, stop.latest_at) == (start, due_at)
+        assert (revisit.team_id, revisit.status) == (crew.id, RevisitStatus.assigned)
+        assert [e.type for e in events_after(session, 0) if e.subject == "revisit"] == [
+            CREATED,
+            PLANNED,
+        ]
+        clock.advance(DAY)
+        assert assign_due_revisits(session, travel=TRAVEL, now=clock.now()) == []
+
+        # A replan keeps it on a route though a team already holds it.
+        again = PlanRequest(**{**request.model_dump(), "replans_id": plan.id})
+        replanned = plan_patrols(
+            session, again, travel=TRAVEL, calendar=load_calendar(), now=clock.now()
+        )
+        assert [s.revisit_id for s in plan_reads(session, [replanned])[0].stops] == [revisit.id]
+
+    def test_a_revisit_due_after_the_shift_waits_for_a_later_plan(
+        self, session: Session, clock: FixedClock
+    ) -> None:
+        beijing_tree(session)
+        crew, _, _ = refusal(session, clock)
+        free(session, crew, clock)
+        request = PlanRequest(
+            region_code="110101",
+            shift_start_at=clock.now(),
+            shift_end_at=clock.now() + timedelta(hours=8),
+            time_limit_s=0.5,
+        )
+        plan = plan_patrols(
+            session, request, travel=TRAVEL, calendar=load_calendar(), now=clock.now()
+        )
+        assert plan_reads(session, [plan])[0].stops == []
+        assert plan.message == "no visits are due: no active hotspot needs one"

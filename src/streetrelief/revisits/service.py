@@ -10,14 +10,17 @@ once when one is still not made a grace after its due time. A later encounter wi
 or an encounter or check-in by the assigned team near the place, completes it; staff can mark it
 done or cancel it by hand.
 
-Owns the ``revisits`` table and the events ``revisit.created``, ``revisit.due``,
-``revisit.overdue``, ``revisit.done`` and ``revisit.cancelled``, written in the caller's
-transaction.
+A patrol plan takes the open revisits no team holds yet, due before the shift ends, as stops;
+the team whose route takes one holds it from then on (:func:`hold_for_plan`).
+
+Owns the ``revisits`` table and the events ``revisit.created``, ``revisit.planned``,
+``revisit.due``, ``revisit.overdue``, ``revisit.done`` and ``revisit.cancelled``, written in the
+caller's transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -37,9 +40,10 @@ from streetrelief.revisits import repository
 from streetrelief.revisits.models import OPEN_STATUSES, CompletedBy, Revisit, RevisitStatus
 from streetrelief.revisits.schemas import RevisitCancel, RevisitComplete
 from streetrelief.teams.models import Capability, Team, TeamStatus, TravelMode
-from streetrelief.teams.service import list_teams
+from streetrelief.teams.service import list_teams, require_team
 
 CREATED = "revisit.created"
+PLANNED = "revisit.planned"
 DUE = "revisit.due"
 OVERDUE = "revisit.overdue"
 DONE = "revisit.done"
@@ -174,24 +178,40 @@ def assign_due_revisits(
             if revisit.status == RevisitStatus.scheduled:
                 revisit.status = RevisitStatus.due
             continue
-        revisit.team_id, revisit.assigned_at = team.id, now
-        if revisit.status != RevisitStatus.overdue:
-            revisit.status = RevisitStatus.assigned
-        _emit(
-            session,
-            revisit,
-            DUE,
-            now,
-            team_id=team.id,
-            team_code=team.code,
-            due_at=revisit.due_at.isoformat(),
-            lat=revisit.lat,
-            lon=revisit.lon,
-            travel_s=round(travel_s),
-        )
+        _assign(session, revisit, team, DUE, now, travel_s=round(travel_s))
         assigned.append(revisit)
     session.flush()
     return assigned
+
+
+def revisits_to_plan(
+    session: Session, region_code: str, *, end: datetime, also: Collection[int] = ()
+) -> list[Revisit]:
+    """The revisits a patrol plan of a region subtree visits: those still open that no team
+    holds, due before ``end``, and those of ``also`` still open (held through the plan being
+    replaced); by due time.
+
+    Raises:
+        UnknownRegionError: no such region.
+    """
+    path = require_region(session, region_code).path
+    return [
+        r
+        for r in repository.open_in_subtree(session, path)
+        if (r.team_id is None and r.due_at < end) or r.id in also
+    ]
+
+
+def hold_for_plan(
+    session: Session, revisit: Revisit, team_id: int, *, plan_id: int, now: datetime
+) -> None:
+    """Make a revisit the patrol task of the team whose planned route takes it (event
+    ``revisit.planned``); the revisit-timers job then leaves it to that team.
+
+    Raises:
+        NotFoundError: no such team.
+    """
+    _assign(session, revisit, require_team(session, team_id), PLANNED, now, plan_id=plan_id)
 
 
 def escalate_overdue_revisits(session: Session, *, grace_s: int, now: datetime) -> list[Revisit]:
@@ -346,6 +366,26 @@ def _create(
         previous_id=revisit.previous_id,
     )
     return revisit
+
+
+def _assign(
+    session: Session, revisit: Revisit, team: Team, type_: str, now: datetime, **extra: object
+) -> None:
+    revisit.team_id, revisit.assigned_at = team.id, now
+    if revisit.status in (RevisitStatus.scheduled, RevisitStatus.due):
+        revisit.status = RevisitStatus.assigned
+    _emit(
+        session,
+        revisit,
+        type_,
+        now,
+        team_id=team.id,
+        team_code=team.code,
+        due_at=revisit.due_at.isoformat(),
+        lat=revisit.lat,
+        lon=revisit.lon,
+        **extra,
+    )
 
 
 def _near_team_tasks(session: Session, team_id: int, lat: float, lon: float) -> list[Revisit]:

@@ -1,4 +1,4 @@
-"""revisits: people who refused help are seen again by a due time
+"""revisits: people who refused help are seen again by a due time; patrol stops may be revisits
 
 Revision ID: d5c0d1fca0e3
 Revises: 5d2c8e41a9b7
@@ -85,8 +85,23 @@ def upgrade() -> None:
         batch_op.create_index("ix_revisits_status_due", ["status", "due_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_revisits_team_id"), ["team_id"], unique=False)
 
+    with op.batch_alter_table("patrol_stops", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("revisit_id", sa.Integer(), nullable=True))
+        batch_op.alter_column("hotspot_id", existing_type=sa.INTEGER(), nullable=True)
+        batch_op.create_foreign_key(
+            batch_op.f("fk_patrol_stops_revisit_id_revisits"), "revisits", ["revisit_id"], ["id"]
+        )
+
 
 def downgrade() -> None:
+    op.execute("DELETE FROM patrol_stops WHERE hotspot_id IS NULL")
+    with op.batch_alter_table("patrol_stops", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_patrol_stops_revisit_id_revisits"), type_="foreignkey"
+        )
+        batch_op.alter_column("hotspot_id", existing_type=sa.INTEGER(), nullable=False)
+        batch_op.drop_column("revisit_id")
+
     with op.batch_alter_table("revisits", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_revisits_team_id"))
         batch_op.drop_index("ix_revisits_status_due")
