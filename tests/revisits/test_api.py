@@ -17,6 +17,8 @@ from tests.factories.access import bearer, make_user
 from tests.factories.regions import beijing_tree
 from tests.revisits.test_service import DAY, free, refusal
 
+CHAOYANG = (39.921, 116.443)
+
 
 def as_(
     session: Session,
@@ -154,3 +156,19 @@ class TestByHand:
             "cancelled",
             "taken in by family",
         )
+
+
+class TestTeamTasks:
+    def test_a_team_s_revisits_show_only_inside_the_caller_s_regions(
+        self, session: Session, client: TestClient, clock: FixedClock
+    ) -> None:
+        beijing_tree(session)
+        crew, _, _ = refusal(session, clock, "CREW", CHAOYANG)  # a 东城 team in 朝阳
+        free(session, crew, clock)
+        clock.advance(DAY)
+        (revisit,) = assign_due_revisits(session, travel=TRAVEL, now=clock.now())
+        assert (revisit.region_code, crew.region_code) == ("110105", "110101")
+        url = f"/api/v1/teams/{crew.id}/revisits"
+        assert client.get(url, headers=as_(session, clock, Role.dispatcher)).json() == []
+        city = client.get(url, headers=as_(session, clock, Role.dispatcher, "1101")).json()
+        assert [r["id"] for r in city] == [revisit.id]

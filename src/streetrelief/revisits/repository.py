@@ -62,10 +62,12 @@ def open_of_person(session: Session, person_id: int) -> Sequence[Revisit]:
     return session.scalars(stmt.order_by(Revisit.id)).all()
 
 
-def open_of_team(session: Session, team_id: int) -> Sequence[Revisit]:
-    """Revisits a team holds as patrol tasks, by due time."""
+def open_of_team(session: Session, team_id: int, *, scope: Scope = None) -> Sequence[Revisit]:
+    """Revisits a team holds as patrol tasks inside ``scope``, by due time."""
     stmt = select(Revisit).where(
-        Revisit.team_id == team_id, Revisit.status.in_([s.value for s in OPEN_STATUSES])
+        Revisit.team_id == team_id,
+        Revisit.status.in_([s.value for s in OPEN_STATUSES]),
+        scope_clause(Revisit.region_code, scope),
     )
     return session.scalars(stmt.order_by(Revisit.due_at, Revisit.id)).all()
 

@@ -282,9 +282,10 @@ def list_revisits(
     )
 
 
-def team_revisits(session: Session, team_id: int) -> Sequence[Revisit]:
-    """The revisits a team holds as patrol tasks, still to be made, by due time."""
-    return repository.open_of_team(session, team_id)
+def team_revisits(session: Session, team_id: int, *, scope: Scope = None) -> Sequence[Revisit]:
+    """The revisits a team holds as patrol tasks, still to be made, inside ``scope``, by due
+    time."""
+    return repository.open_of_team(session, team_id, scope=scope)
 
 
 def complete_revisit(
@@ -382,8 +383,6 @@ def _assign(
         team_id=team.id,
         team_code=team.code,
         due_at=revisit.due_at.isoformat(),
-        lat=revisit.lat,
-        lon=revisit.lon,
         **extra,
     )
 

@@ -99,7 +99,8 @@ def get_team_revisits(
     team_for(session, principal, team_id)
     if principal.role is Role.patrol and principal.team_id != team_id:
         raise PermissionDeniedError("a patrol member sees only their own team's revisits")
-    return [RevisitRead.model_validate(r) for r in team_revisits(session, team_id)]
+    rows = team_revisits(session, team_id, scope=principal.scope)
+    return [RevisitRead.model_validate(r) for r in rows]
 
 
 @router.patch("/{team_id}", response_model=TeamRead)
