@@ -262,6 +262,27 @@ class Settings(BaseSettings):
         description="How often the scheduler checks acknowledgement timeouts and response "
         "targets, seconds.",
     )
+    revisit_usual_interval_s: int = Field(
+        24 * 3600,
+        ge=600,
+        le=7 * 86400,
+        description="When a person who refused help is revisited where the response level sets "
+        "no interval, seconds after the encounter (24 h: the China preset's mildest level, IV, "
+        "so that nobody who refused goes unchecked for more than a day).",
+    )
+    revisit_grace_s: int = Field(
+        3600,
+        ge=0,
+        le=86400,
+        description="How long after its due time a revisit may wait before the duty leader is "
+        "told it is overdue, seconds (1 h: a local choice, about one patrol round).",
+    )
+    revisit_timers_interval_s: float = Field(
+        60.0,
+        gt=0,
+        description="How often the scheduler turns due revisits into patrol tasks and escalates "
+        "overdue ones, seconds.",
+    )
     run_jobs_in_server: bool = Field(
         False,
         description="Run the scheduled jobs (feed polls, reassessment) inside `streetrelief "

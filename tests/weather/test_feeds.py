@@ -578,6 +578,7 @@ class TestSchedule:
             "reassess",
             "expire-holds",
             "dispatch-timers",
+            "revisit-timers",
             "thank-reporters",
         ]
         for job in jobs.values():

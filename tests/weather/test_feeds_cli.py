@@ -89,6 +89,7 @@ class TestFeedCommands:
             "expire-holds: 0 referral holds expired",
             "dispatch-timers: 0 dispatches not acknowledged (0 re-sent), "
             "0 response targets breached",
+            "revisit-timers: 0 revisits assigned to teams, 0 overdue escalated",
             "thank-reporters: 0 social reporters' reports thanked",
         ]
         nope = runner.invoke(app, ["jobs", "run", "nope", "--once"])

@@ -23,6 +23,9 @@ from streetrelief.intake.service import receive_report
 from streetrelief.people.models import Encounter, EncounterOutcome
 from streetrelief.people.schemas import EncounterCreate, PersonIn
 from streetrelief.people.service import record_encounter
+from streetrelief.revisits.service import assign_due_revisits
+from streetrelief.teams.models import TeamStatus
+from streetrelief.teams.service import require_team, set_team_status
 from streetrelief.triage.policy import load_policy
 from tests.web.conftest import (
     PHONE,
@@ -265,3 +268,35 @@ def test_console_catches_up_after_a_dropped_stream(
     expect(row).to_be_visible(timeout=TIMEOUT_MS)
     expect(row).to_contain_text(re.compile("到场|on scene"))
     expect(console.locator(f"#queue tr[data-id='{missed}']")).to_have_count(1)
+
+
+def test_field_app_lists_the_team_s_revisits_with_a_way_there(
+    live_server: LiveServer, crew: Crew, new_context: MakeContext
+) -> None:
+    incident_id = _on_scene(live_server, crew)
+    clock = SystemClock()
+    travel = StraightLineTravel(detour_factor=1.4, vehicle_speed_kmh=25, walking_speed_kmh=4)
+    with session_scope(live_server.factory) as session:
+        record_encounter(
+            session,
+            incident_id,
+            EncounterCreate(
+                person=PersonIn(description="green tent, declined the station"),
+                team_id=crew.team_id,
+                met_at=clock.now() - timedelta(hours=25),
+                outcome=EncounterOutcome.refused,
+            ),
+            policy=load_policy(None),
+            now=clock.now(),
+        )
+        team = require_team(session, crew.team_id)
+        set_team_status(session, team, TeamStatus.available, clock.now())
+        (revisit,) = assign_due_revisits(session, travel=travel, now=clock.now())
+        assert revisit.team_id == crew.team_id
+    field = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    sign_in(field, live_server.url, crew.username, "/field")
+    ready(field)
+    item = field.locator("#revisits li")
+    expect(item).to_have_count(1)
+    expect(item.locator("a")).to_have_attribute("href", re.compile(r"^geo:39\.\d+,116\.\d+\?q="))
+    shoot(field, "field-app-revisits")

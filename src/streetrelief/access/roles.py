@@ -67,6 +67,11 @@ class Permission(StrEnum):
     """Check in at a hotspot; a patrol member only for their own team."""
     referrals_create = "referrals.create"
     """Hold a place at a service point for a person being brought there, or release it."""
+    revisits_read = "revisits.read"
+    """Revisits of people who refused help; a patrol member only their own team's."""
+    revisits_complete = "revisits.complete"
+    """Mark a revisit done by hand; a patrol member only one their own team holds."""
+    revisits_cancel = "revisits.cancel"
     regions_read = "regions.read"
     regions_manage = "regions.manage"
     stats_read = "stats.read"
@@ -163,6 +168,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.patrols_plan,
         P.patrols_check_in,
         P.referrals_create,
+        P.revisits_read,
+        P.revisits_complete,
+        P.revisits_cancel,
         P.alerts_ingest,
         P.response_override,
         P.response_tasks_update,
@@ -186,6 +194,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.patrols_plan,
         P.patrols_check_in,
         P.referrals_create,
+        P.revisits_read,
+        P.revisits_complete,
+        P.revisits_cancel,
         P.response_tasks_update,
         P.roster_read,
         P.stock_read,
@@ -210,6 +221,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.patrols_read,
             P.patrols_check_in,
             P.referrals_create,
+            P.revisits_read,
+            P.revisits_complete,
             P.regions_read,
             P.alerts_read,
             P.weather_read,

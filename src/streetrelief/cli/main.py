@@ -15,6 +15,7 @@ from streetrelief.cli import (
     replay,
     reporters,
     response,
+    revisits,
     roads,
     roster,
     serve,
@@ -45,6 +46,7 @@ app.add_typer(hotspots.app, name="hotspots")
 app.add_typer(patrols.app, name="patrols")
 app.add_typer(weather.app, name="weather")
 app.add_typer(response.app, name="response")
+app.add_typer(revisits.app, name="revisits")
 app.add_typer(users.app, name="users")
 app.add_typer(users.partners_app, name="partners")
 app.add_typer(reporters.app, name="reporters")

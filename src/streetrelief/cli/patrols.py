@@ -112,7 +112,7 @@ def plan_table(plan: PlanRead) -> Table:
         table.add_row(
             str(s.team_id or "-"),
             str(s.sequence or "-"),
-            str(s.hotspot_id),
+            str(s.hotspot_id) if s.hotspot_id is not None else f"revisit {s.revisit_id}",
             f"{s.earliest_at:%H:%M}-{s.latest_at:%H:%M}",
             f"{s.arrive_at:%H:%M}" if s.arrive_at else "-",
             s.reason or ("visited" if s.check_in_id else ""),

@@ -140,7 +140,8 @@ class ShiftOverlapError(ConflictError):
 
 
 class TaskClosedError(ConflictError):
-    """A response task that is done or cancelled and so cannot be acknowledged or completed."""
+    """A response task or a revisit that is done or cancelled and so cannot be acknowledged,
+    completed or cancelled."""
 
     code = "task_closed"
 

@@ -28,6 +28,7 @@ from streetrelief.privacy.models import RetentionPolicy
 from streetrelief.regions.models import Region, RegionBoundary
 from streetrelief.reporters.models import ReporterThanks, SocialReporter
 from streetrelief.response.models import RegionResponse, ResponseActivation, ResponseTask
+from streetrelief.revisits.models import Revisit
 from streetrelief.service_points.models import CapacityOverflow, ReferralHold, ServicePoint
 from streetrelief.supplies.models import StockLevel, StockMovement
 from streetrelief.teams.models import Team, TeamMember
@@ -80,6 +81,7 @@ __all__ = [
     "ResponseActivation",
     "ResponseTask",
     "RetentionPolicy",
+    "Revisit",
     "SeenSignature",
     "ServicePoint",
     "SocialReporter",

@@ -20,10 +20,8 @@ from streetrelief.dispatch.models import Dispatch
 from streetrelief.dispatch.policy import DispatchPolicy
 from streetrelief.dispatch.service import DISPATCHABLE_INCIDENT, assign_team, recommend_teams
 from streetrelief.dispatch.travel import TravelTimeProvider
-from streetrelief.duty.models import DutyRole
-from streetrelief.duty.service import to_reads, who_is_on_duty
+from streetrelief.duty.service import leaders_in_charge
 from streetrelief.incidents import service as incidents
-from streetrelief.regions.service import dispatch_area
 from streetrelief.teams import service as teams
 from streetrelief.teams.models import TeamStatus
 from streetrelief.triage.policy import TriagePolicy
@@ -60,12 +58,6 @@ def acknowledge_dispatch(session: Session, dispatch_id: int, *, now: datetime) -
     if dispatch.acknowledged_at is None:
         dispatch.acknowledged_at = now
     return dispatch
-
-
-def _leaders(session: Session, region_code: str, now: datetime) -> list[dict[str, object]]:
-    area = dispatch_area(session, region_code)
-    shifts = who_is_on_duty(session, area.code, now, role=DutyRole.leader_in_charge)
-    return [r.model_dump(mode="json") for r in to_reads(session, shifts)]
 
 
 def escalate_unacknowledged(
@@ -126,7 +118,7 @@ def escalate_unacknowledged(
                 "team_id": dispatch.team_id,
                 "next_team_id": next_team,
                 "ack_timeout_s": rules.ack_timeout_s,
-                "recipients": _leaders(session, incident.region_code, now),
+                "recipients": leaders_in_charge(session, incident.region_code, now),
             },
         )
         out.append(AckTimeout(dispatch.id, incident.id, dispatch.team_id, next_team))
@@ -156,7 +148,7 @@ def raise_target_breaches(session: Session, *, now: datetime) -> list[int]:
                 "priority": incident.priority,
                 "response_target_s": incident.response_target_s,
                 "waited_s": round((now - incident.first_reported_at).total_seconds()),
-                "recipients": _leaders(session, incident.region_code, now),
+                "recipients": leaders_in_charge(session, incident.region_code, now),
             },
         )
         breached.append(incident.id)

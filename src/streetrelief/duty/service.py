@@ -19,7 +19,7 @@ from streetrelief.duty import repository
 from streetrelief.duty.logic import coverage_gaps
 from streetrelief.duty.models import DutyRole, DutyShift
 from streetrelief.duty.schemas import CoverageGap, CoverageReport, ShiftCreate, ShiftRead
-from streetrelief.regions.service import require_region
+from streetrelief.regions.service import dispatch_area, require_region
 from streetrelief.service_points.service import (
     find_service_point_by_code,
     service_point_codes,
@@ -196,3 +196,15 @@ def to_reads(session: Session, shifts: Sequence[DutyShift]) -> list[ShiftRead]:
         )
         for s in shifts
     ]
+
+
+def leaders_in_charge(session: Session, region_code: str, now: datetime) -> list[dict[str, object]]:
+    """The leaders in charge on duty at ``now`` over the dispatch area of ``region_code``, as
+    JSON-ready shift reads: the recipients of an escalation event.
+
+    Raises:
+        UnknownRegionError: no such region.
+    """
+    area = dispatch_area(session, region_code)
+    shifts = who_is_on_duty(session, area.code, now, role=DutyRole.leader_in_charge)
+    return [r.model_dump(mode="json") for r in to_reads(session, shifts)]

@@ -5,7 +5,9 @@ intervals; this only says how often to look) and, when it stored new alerts, rea
 ``reassess`` decides every configured region's level on an interval, so levels follow warnings
 that begin or expire and readings that age even when no feed brings anything new;
 ``expire-holds`` gives back the places of referral holds whose time is up; ``dispatch-timers``
-re-sends dispatches nobody acknowledged and raises response-target breaches; ``thank-reporters``
+re-sends dispatches nobody acknowledged and raises response-target breaches; ``revisit-timers``
+makes due revisits of people who refused help patrol tasks and escalates overdue ones;
+``thank-reporters``
 puts a thank-you to each social reporter whose reported incident closed on the outbox. Each run
 gets sessions of its own. A run that raises is logged by the scheduler and the next run goes ahead;
 a run never overlaps itself (``max_instances=1``) and missed runs are coalesced into one.
@@ -31,6 +33,7 @@ from streetrelief.dispatch.travel import TravelTimeProvider
 from streetrelief.integrations.cap_http import HttpAlertFeed
 from streetrelief.reporters.service import thank_reporters
 from streetrelief.response.jobs import reassess_configured_regions
+from streetrelief.revisits.service import assign_due_revisits, escalate_overdue_revisits
 from streetrelief.routing.configured import travel_from_settings
 from streetrelief.service_points.holds import expire_holds
 from streetrelief.triage.policy import TriagePolicy, load_policy
@@ -145,6 +148,22 @@ def dispatch_timers(ctx: JobContext) -> str:
     return summary
 
 
+def revisit_timers(ctx: JobContext) -> str:
+    """Make due revisits patrol tasks of the nearest free outreach team; escalate those still
+    open ``revisit_grace_s`` after their due time.
+
+    Returns:
+        A one-line summary.
+    """
+    now = ctx.clock.now()
+    with ctx.factory.begin() as session:
+        assigned = assign_due_revisits(session, travel=ctx.travel, now=now)
+        overdue = escalate_overdue_revisits(session, grace_s=ctx.settings.revisit_grace_s, now=now)
+    summary = f"{len(assigned)} revisits assigned to teams, {len(overdue)} overdue escalated"
+    log.info("revisit-timers: %s", summary)
+    return summary
+
+
 def thank_social_reporters(ctx: JobContext) -> str:
     """Thank the social reporters of reports whose incident has closed (once per report).
 
@@ -178,6 +197,11 @@ JOBS: dict[str, Job] = {
         run=dispatch_timers,
         interval_s=lambda s: s.dispatch_timers_interval_s,
         help="Re-send dispatches not acknowledged in time; raise response-target breaches.",
+    ),
+    "revisit-timers": Job(
+        run=revisit_timers,
+        interval_s=lambda s: s.revisit_timers_interval_s,
+        help="Make due revisits patrol tasks of the nearest team; escalate overdue ones.",
     ),
     "thank-reporters": Job(
         run=thank_social_reporters,

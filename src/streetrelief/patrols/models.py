@@ -122,7 +122,8 @@ class PatrolPlan(Base):
 
 
 class PatrolStop(Base):
-    """One visit of a plan: on a team's route (with its planned arrival), or unassigned."""
+    """One visit of a plan, to a hotspot or to a revisit of someone who refused help: on a
+    team's route (with its planned arrival), or unassigned."""
 
     __tablename__ = "patrol_stops"
 
@@ -130,7 +131,9 @@ class PatrolStop(Base):
     plan_id: Mapped[int] = mapped_column(
         ForeignKey("patrol_plans.id", ondelete="CASCADE"), index=True
     )
-    hotspot_id: Mapped[int] = mapped_column(ForeignKey("hotspots.id"))
+    hotspot_id: Mapped[int | None] = mapped_column(ForeignKey("hotspots.id"))
+    revisit_id: Mapped[int | None] = mapped_column(ForeignKey("revisits.id"))
+    """Set on a revisit's stop (then ``hotspot_id`` is None)."""
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     sequence: Mapped[int | None] = mapped_column(Integer)
     earliest_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -91,3 +91,13 @@ def hotspots_by_code(session: Session, codes: Collection[str]) -> Sequence[Hotsp
     if not codes:
         return []
     return session.scalars(select(Hotspot).where(Hotspot.code.in_(codes))).all()
+
+
+def planned_revisit_ids(session: Session, plan_id: int) -> set[int]:
+    """The revisits a plan put on a team's route."""
+    stmt = select(PatrolStop.revisit_id).where(
+        PatrolStop.plan_id == plan_id,
+        PatrolStop.revisit_id.is_not(None),
+        PatrolStop.team_id.is_not(None),
+    )
+    return {int(i) for i in session.scalars(stmt) if i is not None}

@@ -174,11 +174,14 @@ class PlanRequest(BaseModel):
 
 
 class StopRead(BaseModel):
-    """A visit of a plan."""
+    """A visit of a plan: to a hotspot, or to a revisit of someone who refused help."""
 
     model_config = ConfigDict(from_attributes=True)
 
-    hotspot_id: int
+    hotspot_id: int | None = Field(description="The hotspot visited; None on a revisit's stop.")
+    revisit_id: int | None = Field(
+        description="The revisit of someone who refused help, on a revisit's stop."
+    )
     team_id: int | None
     sequence: int | None
     earliest_at: datetime

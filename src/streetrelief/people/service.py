@@ -31,6 +31,7 @@ from streetrelief.people.models import (
     PersonCategory,
 )
 from streetrelief.people.schemas import EncounterCreate, PersonUpdate
+from streetrelief.revisits.service import on_encounter
 from streetrelief.service_points.holds import admit, admit_hold, hold_point_id
 from streetrelief.service_points.schemas import AdmitRequest
 from streetrelief.service_points.service import require_service_point
@@ -89,7 +90,8 @@ def record_encounter(
     The items given come out of the team's stock through the supplies ledger (one ``issue``
     movement each, linked to the encounter) once the team's stock is kept there. An admission
     to a station fills a place at the destination: the person's hold (``hold_id``) if one was
-    kept, else a free place.
+    kept, else a free place. The encounter completes the revisits it makes, and a refusal
+    starts a new one (``revisits.service``).
 
     Args:
         idempotency_key: the caller's stored key (see :func:`earlier_encounter`), kept with
@@ -205,6 +207,7 @@ def record_encounter(
             "items": sum(i.quantity for i in data.items),
         },
     )
+    on_encounter(session, encounter, person, now=now)
     return encounter
 
 

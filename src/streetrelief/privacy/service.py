@@ -9,9 +9,10 @@ Retention: a person's identifying data is removed once their last contact is old
 region's retention period (PIPL art. 19 and 47: the shortest period needed, then delete or
 anonymise; HUD HMIS privacy standard, 2004, §4.2.5). The purge de-identifies rather than
 deletes, so encounters, items and outcomes — and every statistic built on them — stay as they
-were: names, ID numbers, contacts, health notes, photos, descriptions and encounter notes go;
-encounter places are coarsened to the centre of their H3 resolution-7 cell (about 5 km², so a
-sleeping place can no longer be found); reporters' contacts on old reports go too.
+were: names, ID numbers, contacts, health notes, photos, descriptions and encounter and revisit
+notes go; encounter and revisit places are coarsened to the centre of their H3 resolution-7
+cell (about 5 km², so a sleeping place can no longer be found); reporters' contacts on old
+reports go too.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from streetrelief.people.schemas import SENSITIVE_FIELDS, PersonRead
 from streetrelief.privacy.models import RetentionPolicy
 from streetrelief.regions.models import Region
 from streetrelief.regions.service import require_region
+from streetrelief.revisits import repository as revisits
+from streetrelief.revisits.models import Revisit
 
 COARSE_H3_RESOLUTION = 7
 """H3 resolution that de-identified encounter places are snapped to (mean cell 5.16 km²,
@@ -154,6 +157,7 @@ def purge(session: Session, *, now: datetime, default_days: int, dry_run: bool) 
         else []
     )
     report.encounters = len(encounters)
+    places = revisits.of_persons(session, old_ids) if old_ids else []
     contacts = list(
         session.execute(
             select(Report.id, Report.region_code, Report.received_at).where(
@@ -178,14 +182,24 @@ def purge(session: Session, *, now: datetime, default_days: int, dry_run: bool) 
         person.deidentified_at = now
     for encounter in encounters:
         encounter.notes = None
-        cell = h3.latlng_to_cell(encounter.lat, encounter.lon, COARSE_H3_RESOLUTION)
-        encounter.lat, encounter.lon = h3.cell_to_latlng(cell)
+        encounter.lat, encounter.lon = _coarse(encounter.lat, encounter.lon)
+    for revisit in places:
+        revisit.note = None
+        revisit.lat, revisit.lon = _coarse(revisit.lat, revisit.lon)
     if stale_reports:
         session.execute(
             update(Report).where(Report.id.in_(stale_reports)).values(reporter_contact=None)
         )
     session.flush()
     return report
+
+
+def _coarse(lat: float, lon: float) -> tuple[float, float]:
+    """The centre of the H3 cell at ``COARSE_H3_RESOLUTION`` holding (lat, lon), WGS-84."""
+    centre: tuple[float, float] = h3.cell_to_latlng(
+        h3.latlng_to_cell(lat, lon, COARSE_H3_RESOLUTION)
+    )
+    return centre
 
 
 def sa_table(model: type[Base]) -> Table:
@@ -207,6 +221,7 @@ def rotate_keys(session: Session) -> int:
     targets = (
         (Person, ("name", "id_number", "phone", "health_notes", "photo")),
         (Encounter, ("notes",)),
+        (Revisit, ("note",)),
         (Report, ("reporter_contact",)),
         (Partner, ("signing_secret",)),
     )

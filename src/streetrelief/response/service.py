@@ -4,7 +4,8 @@ Owns each configured region's level in force and its hysteresis state, the activ
 the domain event ``response.level_changed``, all written in the caller's transaction. Which
 warnings are in force is asked of ``weather.service``; the rules are ``response.policy``; what
 a level change sets in motion (the playbook's tasks) is ``response.tasks.apply_playbook``,
-called in the same transaction as the activation is logged.
+called in the same transaction as the activation is logged, as is bringing open revisits of
+people who refused help forward (``revisits.service.bring_forward``).
 
 A region without a configuration of its own reads the level of its nearest configured
 ancestor, so a district reads its city's level. Warnings count for a region when they were
@@ -56,6 +57,7 @@ from streetrelief.response.schemas import (
 )
 from streetrelief.response.state_codec import state_from_json, state_to_json
 from streetrelief.response.tasks import apply_playbook
+from streetrelief.revisits.service import bring_forward
 from streetrelief.weather.feeds.schemas import StaleSource
 from streetrelief.weather.feeds.service import stale_sources
 from streetrelief.weather.schemas import WarningInForce
@@ -522,6 +524,7 @@ def _decide(
     if decision.has_changed:
         activation = _record_change(session, row, decision, now=now, stale=stale)
         apply_playbook(session, activation, policy, now=now)
+        bring_forward(session, region.code, now=now)
     session.flush()
     return ReassessResult(
         response=to_read(row, stale=stale),

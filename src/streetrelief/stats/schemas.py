@@ -64,3 +64,10 @@ class Statistics(BaseModel):
     social_reporter_reports_helped: int = Field(
         0, description="Of them, reports whose incident ended with help given."
     )
+    revisits_done: int = Field(
+        0, description="Revisits of people who refused help made (回访), by completion time."
+    )
+    revisits_done_on_time: int = Field(
+        0,
+        description="Of them, made before they were overdue (the duty leader was never told).",
+    )

@@ -16,6 +16,7 @@ from streetrelief.patrols.service.check_ins import patrol_figures
 from streetrelief.people.service import encounter_figures
 from streetrelief.regions.service import require_region
 from streetrelief.reporters.service import reporter_figures
+from streetrelief.revisits.service import revisit_figures
 from streetrelief.service_points.service import count_set_up
 from streetrelief.stats.logic import percentile, share
 from streetrelief.stats.schemas import Statistics
@@ -48,6 +49,7 @@ def compute_statistics(
     times = inc.response_times_s
     machine, judged, confirmed = machine_report_figures(session, path, start, end)
     social = reporter_figures(session, path, start, end)
+    revisits, revisits_on_time = revisit_figures(session, path, start, end)
     return Statistics(
         region_code=region_code,
         timezone=region.timezone,
@@ -77,4 +79,6 @@ def compute_statistics(
         social_reporter_reports=social.reports,
         social_reporter_reports_by_kind=social.by_kind,
         social_reporter_reports_helped=social.helped,
+        revisits_done=revisits,
+        revisits_done_on_time=revisits_on_time,
     )

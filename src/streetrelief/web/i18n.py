@@ -143,6 +143,8 @@ SCRIPT_MESSAGES: dict[str, str] = {
     "field.rejected": N_("The server refused an action: {detail}"),
     "field.checked_in": N_("Check-in recorded."),
     "field.distance": N_("{metres} m"),
+    "field.revisit_due": N_("Revisit due {time}"),
+    "field.navigate": N_("Navigate there"),
     "field.no_hotspots": N_("No hotspots known for your region yet."),
     "field.no_position": N_("Your position is not available: allow location to check in."),
     "report.locating": N_("Finding your location…"),

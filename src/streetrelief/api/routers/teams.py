@@ -18,6 +18,8 @@ from streetrelief.api.security import require
 from streetrelief.core.errors import PermissionDeniedError
 from streetrelief.dispatch.schemas import DispatchRead
 from streetrelief.dispatch.service import current_dispatches
+from streetrelief.revisits.schemas import RevisitRead
+from streetrelief.revisits.service import team_revisits
 from streetrelief.teams.models import Team, TeamStatus
 from streetrelief.teams.schemas import TeamCreate, TeamRead, TeamStatusUpdate, TeamUpdate
 from streetrelief.teams.service import (
@@ -33,6 +35,7 @@ router = APIRouter(prefix="/teams", tags=["teams"])
 ReadTeams = Annotated[Principal, Depends(require(Permission.teams_read))]
 ManageTeams = Annotated[Principal, Depends(require(Permission.teams_manage))]
 ReportStatus = Annotated[Principal, Depends(require(Permission.teams_report_status))]
+ReadRevisits = Annotated[Principal, Depends(require(Permission.revisits_read))]
 
 
 def team_for(session: Session, principal: Principal, team_id: int) -> Team:
@@ -85,6 +88,19 @@ def get_team_dispatches(
     field app shows a patrol member)."""
     team_for(session, principal, team_id)
     return [DispatchRead.model_validate(d) for d in current_dispatches(session, team_id)]
+
+
+@router.get("/{team_id}/revisits", response_model=list[RevisitRead])
+def get_team_revisits(
+    team_id: IdPath, principal: ReadRevisits, session: SessionDep
+) -> list[RevisitRead]:
+    """The revisits the team holds as patrol tasks, still to be made, by due time (what the
+    field app lists beside its assignment); a patrol member sees only their own team's."""
+    team_for(session, principal, team_id)
+    if principal.role is Role.patrol and principal.team_id != team_id:
+        raise PermissionDeniedError("a patrol member sees only their own team's revisits")
+    rows = team_revisits(session, team_id, scope=principal.scope)
+    return [RevisitRead.model_validate(r) for r in rows]
 
 
 @router.patch("/{team_id}", response_model=TeamRead)

@@ -34,6 +34,7 @@ from streetrelief.patrols.models import (
 from streetrelief.patrols.schemas import CheckInCreate
 from streetrelief.patrols.service.register import require_hotspot
 from streetrelief.regions.service import Scope, in_scope, require_region
+from streetrelief.revisits.service import on_check_in
 from streetrelief.teams.service import require_team, staff_count
 from streetrelief.triage.policy import TriagePolicy
 
@@ -65,7 +66,8 @@ def check_in(
     """Record a team's visit; people found become a report on the ``patrol`` channel.
 
     The team proves its presence by a position within the hotspot's radius plus
-    :data:`GEOFENCE_TOLERANCE_M`, or by the code posted at the place.
+    :data:`GEOFENCE_TOLERANCE_M`, or by the code posted at the place. The check-in completes
+    the revisits the team holds near its position (the hotspot's centre when none is given).
 
     Raises:
         NotFoundError: no such hotspot or team.
@@ -140,6 +142,10 @@ def check_in(
         if hotspot.last_found_at is None or at > hotspot.last_found_at:
             hotspot.last_found_at = at
     session.flush()
+    if data.lat is not None and data.lon is not None:
+        on_check_in(session, row, data.lat, data.lon)
+    else:
+        on_check_in(session, row, hotspot.lat, hotspot.lon)
     emit(
         session,
         type_="check_in.created",

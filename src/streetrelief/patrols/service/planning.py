@@ -1,4 +1,5 @@
-"""Visits due in a shift and patrol plans: the factors in force, routing, replans."""
+"""Visits due in a shift and patrol plans: the factors in force, routing, replans; revisits of
+people who refused help ride along as stops."""
 
 from __future__ import annotations
 
@@ -42,10 +43,16 @@ from streetrelief.patrols.schemas import (
 from streetrelief.regions.models import Region
 from streetrelief.regions.service import Scope, require_region
 from streetrelief.response.tasks import playbook_for
+from streetrelief.revisits.models import Revisit
+from streetrelief.revisits.service import hold_for_plan, revisits_to_plan
 from streetrelief.teams.models import Team, TeamStatus
 from streetrelief.teams.service import list_teams, require_team
 
 MISSED_WINDOW = "its window passed before the replan"
+
+REVISIT_SERVICE_S = 900
+"""Time planned at a revisit, seconds (15 min: find the person, talk, offer help again; a
+streetrelief campaign choice, 2026-11-30)."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,11 @@ def plan_patrols(
     """Plan a shift: visits due, routed over the shift's teams; stored with every left-out
     visit and its reason. A replan keeps the visits already made and plans the rest from now.
 
+    Open revisits no team holds, due before the shift ends (and on a replan those the replaced
+    plan gave a team), are stops too: to be reached by their due time (any time in the shift
+    when already due), :data:`REVISIT_SERVICE_S` each. The team whose route takes one holds it
+    (``revisits.service.hold_for_plan``).
+
     Raises:
         UnknownRegionError: no such region.
         InvalidInputError: a bad shift, or a team outside the region.
@@ -135,12 +147,14 @@ def plan_patrols(
     teams = _shift_teams(session, region, request.team_ids, scope)
     planned_from = start
     done: dict[int, CheckIn] = {}
+    held: set[int] = set()
     if request.replans_id is not None:
         old = session.get(PatrolPlan, request.replans_id)
         if old is None or old.region_code != region.code:
             raise NotFoundError(f"patrol plan {request.replans_id} not found in {region.code}")
         planned_from = min(max(now, start), end)
         done = _visits_made(session, due, until=planned_from)
+        held = repository.planned_revisit_ids(session, old.id)
     hotspots = {h.id: h for h in repository.hotspots(session, region.path)}
     stops: list[Stop] = []
     kept: list[PatrolStop] = []
@@ -154,6 +168,8 @@ def plan_patrols(
             stops.append(
                 Stop(str(i), h.lat, h.lon, visit.earliest_at, visit.latest_at, visit.service_s)
             )
+    revisits = {f"r{r.id}": r for r in revisits_to_plan(session, region.code, end=end, also=held)}
+    stops += [_revisit_stop(key, r, planned_from, end) for key, r in revisits.items()]
     vehicles = [
         Vehicle(
             key=str(t.id),
@@ -177,19 +193,32 @@ def plan_patrols(
         holiday=context.holiday,
         solver=SOLVER_NAME,
         time_limit_s=request.time_limit_s,
-        message=result.message if due else "no visits are due: no active hotspot needs one",
+        message=result.message
+        if due or revisits
+        else "no visits are due: no active hotspot needs one",
         replans_id=request.replans_id,
         created_at=now,
     )
     session.add(plan)
     session.flush()
     rows = list(kept)
+    windows = {s.key: s for s in stops}
     for route in result.routes:
+        team_id = int(route.vehicle_key)
         for seq, pv in enumerate(route.visits, start=1):
-            row = _stop_row(due[int(pv.key)], team_id=int(route.vehicle_key))
+            if pv.key in revisits:
+                row = _revisit_row(windows[pv.key], revisits[pv.key], team_id=team_id)
+                hold_for_plan(session, revisits[pv.key], team_id, plan_id=plan.id, now=now)
+            else:
+                row = _stop_row(due[int(pv.key)], team_id=team_id)
             row.sequence, row.arrive_at = seq, pv.arrive_at
             rows.append(row)
-    rows += [_stop_row(due[int(u.key)], reason=u.reason) for u in result.unassigned]
+    rows += [
+        _revisit_row(windows[u.key], revisits[u.key], reason=u.reason)
+        if u.key in revisits
+        else _stop_row(due[int(u.key)], reason=u.reason)
+        for u in result.unassigned
+    ]
     for row in rows:
         row.plan_id = plan.id
     session.add_all(rows)
@@ -255,6 +284,24 @@ def _stop_row(
         service_s=visit.service_s,
         check_in_id=None if check_in is None else check_in.id,
         arrive_at=None if check_in is None else check_in.checked_in_at,
+        reason=reason,
+    )
+
+
+def _revisit_stop(key: str, revisit: Revisit, planned_from: datetime, end: datetime) -> Stop:
+    latest = revisit.due_at if planned_from < revisit.due_at < end else end
+    return Stop(key, revisit.lat, revisit.lon, planned_from, latest, REVISIT_SERVICE_S)
+
+
+def _revisit_row(
+    stop: Stop, revisit: Revisit, *, team_id: int | None = None, reason: str | None = None
+) -> PatrolStop:
+    return PatrolStop(
+        revisit_id=revisit.id,
+        team_id=team_id,
+        earliest_at=stop.earliest_at,
+        latest_at=stop.latest_at,
+        service_s=stop.service_s,
         reason=reason,
     )
 

@@ -1,10 +1,11 @@
-// The field app: current assignment, status buttons, encounters, hotspot check-ins; works
-// offline.
+// The field app: current assignment, status buttons, encounters, the team's revisits, hotspot
+// check-ins; works offline.
 import { api, config, el, notify, t } from "./common.js";
 import { enqueue, flush, pending } from "./outbox.js";
 
 const ASSIGNMENT_KEY = "streetrelief.assignment";
 const HOTSPOTS_KEY = "streetrelief.hotspots";
+const REVISITS_KEY = "streetrelief.revisits";
 const NEAREST = 20; // hotspots offered, nearest first
 const EARTH_RADIUS_M = 6371000;
 const POLL_MS = 30000;
@@ -12,6 +13,7 @@ const RETRY_MS = 3000;
 const CLOSING = new Set(["resolved", "not_found"]);
 
 let assignment = JSON.parse(localStorage.getItem(ASSIGNMENT_KEY) || "null");
+let revisits = JSON.parse(localStorage.getItem(REVISITS_KEY) || "[]");
 
 function keep(incident) {
   assignment = incident;
@@ -34,7 +36,21 @@ function render() {
   document.getElementById("a-status").textContent = t(`status.${assignment.status}`);
   document.getElementById("a-status").dataset.status = assignment.status;
   document.getElementById("a-conditions").textContent = assignment.conditions.join(", ");
-  document.getElementById("a-navigate").href = `geo:${assignment.lat},${assignment.lon}?q=${assignment.lat},${assignment.lon}`;
+  document.getElementById("a-navigate").href = geoLink(assignment);
+}
+
+/** A link that opens the phone's map app at a `{lat, lon}` place. */
+function geoLink(place) {
+  return `geo:${place.lat},${place.lon}?q=${place.lat},${place.lon}`;
+}
+
+/** The team's revisits, by due time: when each is due, and a link to navigate there. */
+function renderRevisits() {
+  document.getElementById("revisits-section").hidden = !revisits.length;
+  document.getElementById("revisits").replaceChildren(...revisits.map((r) => el("li", { dataset: { status: r.status } },
+    t("field.revisit_due", { time: new Date(r.due_at).toLocaleString([], { dateStyle: "short", timeStyle: "short" }) }),
+    r.status === "overdue" ? ` · ${t("queue.overdue")} ` : " ",
+    el("a", { class: "button", href: geoLink(r), rel: "noopener" }, t("field.navigate")))));
 }
 
 async function showSync() {
@@ -59,7 +75,12 @@ async function sync() {
 async function refreshAssignment() {
   if (!config.teamId || !navigator.onLine || (await pending()).length) return;
   try {
-    const dispatches = await api(`/teams/${config.teamId}/dispatches`);
+    const [dispatches, tasks] = await Promise.all([
+      api(`/teams/${config.teamId}/dispatches`), api(`/teams/${config.teamId}/revisits`),
+    ]);
+    revisits = tasks;
+    localStorage.setItem(REVISITS_KEY, JSON.stringify(tasks));
+    renderRevisits();
     const current = dispatches.at(-1);
     keep(current ? await api(`/incidents/${current.incident_id}`) : null);
   } catch (error) {
@@ -192,6 +213,7 @@ function main() {
   window.addEventListener("online", sync);
   window.addEventListener("offline", showSync);
   render();
+  renderRevisits();
   sync().then(refreshAssignment).then(() => { document.body.dataset.ready = "1"; });
   document.getElementById("check-in-section").hidden = !config.teamId; // a team checks in
   if (config.teamId) refreshHotspots();

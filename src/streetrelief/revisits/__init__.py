@@ -1,0 +1,1 @@
+"""Revisits of people who refused help: due times, patrol tasks, escalation, completion."""
