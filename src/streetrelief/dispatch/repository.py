@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from functools import cache
+from functools import lru_cache
 
 from sqlalchemy import (
     ColumnElement,
@@ -109,20 +109,19 @@ def candidate_teams(
     dispatch counts are joined in and the next-job check is a correlated ``EXISTS``, checked
     only for on-scene teams (only those can hold a next job).
     """
-    stmt = _candidates_select().where(
-        scope_clause(Team.region_code, scope),
-        in_subtree(Team.region_code, region_path),
-        Team.status.in_(list(statuses)),
-    )
+    stmt = _candidates_select(region_path, scope, frozenset(statuses))
     params = {"stale_before": stale_before, "workload_since": workload_since}
     return session.connection().execute(stmt, params).all()
 
 
-@cache
-def _candidates_select() -> Select[int, str, str, bool, datetime | None, float, float, bool, int]:
-    """The fixed part of ``candidate_teams``, built once: making the subquery and the aliases
-    of the next-job check costs more than running the query. Parameters ``stale_before`` and
-    ``workload_since``."""
+@lru_cache(maxsize=256)
+def _candidates_select(
+    region_path: str, scope: Scope, statuses: frozenset[TeamStatus]
+) -> Select[int, str, str, bool, datetime | None, float, float, bool, int]:
+    """The statement of ``candidate_teams`` for one area, jurisdiction and set of statuses,
+    built once: making the subquery and the aliases of the next-job check, and the cache key
+    SQLAlchemy derives from a new statement object, cost about as much as running the query.
+    Parameters ``stale_before`` and ``workload_since``."""
     workload = (
         select(Dispatch.team_id, func.count().label("n"))
         .where(Dispatch.assigned_at >= bindparam("workload_since", type_=UTCDateTime()))
@@ -143,7 +142,12 @@ def _candidates_select() -> Select[int, str, str, bool, datetime | None, float, 
             func.coalesce(workload.c.n, 0),
         )
         .outerjoin(workload, workload.c.team_id == Team.id)
-        .where(or_(~on_scene, ~_next_job_held(Team.id)))
+        .where(
+            scope_clause(Team.region_code, scope),
+            in_subtree(Team.region_code, region_path),
+            Team.status.in_(sorted(statuses)),
+            or_(~on_scene, ~_next_job_held(Team.id)),
+        )
     )
 
 
