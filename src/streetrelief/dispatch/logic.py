@@ -78,23 +78,37 @@ class Candidates:
     @classmethod
     def of(cls, options: Sequence[TeamOption]) -> Candidates:
         """The columns of ``options``, in their order."""
-        n = len(options)
+        rows = [
+            (
+                o.team_id,
+                o.code,
+                o.capabilities,
+                o.mode,
+                o.estimate.distance_m,
+                o.estimate.travel_time_s,
+                o.estimate.is_fallback,
+                o.dispatches_24h,
+                o.free_in_s,
+                np.inf if o.shift_left_s is None else o.shift_left_s,
+                o.is_position_stale,
+            )
+            for o in options
+        ]
+        ids, codes, caps, modes, distance, travel, fallback, dispatches, free, shift, stale = (
+            tuple(zip(*rows, strict=True)) or ((),) * 11
+        )
         return cls(
-            team_id=[o.team_id for o in options],
-            code=[o.code for o in options],
-            capabilities=[o.capabilities for o in options],
-            mode=[o.mode for o in options],
-            distance_m=np.fromiter((o.estimate.distance_m for o in options), np.float64, n),
-            travel_s=np.fromiter((o.estimate.travel_time_s for o in options), np.float64, n),
-            is_fallback=np.fromiter((o.estimate.is_fallback for o in options), np.bool_, n),
-            dispatches_24h=np.fromiter((o.dispatches_24h for o in options), np.int64, n),
-            free_in_s=np.fromiter((o.free_in_s for o in options), np.float64, n),
-            shift_left_s=np.fromiter(
-                (np.inf if o.shift_left_s is None else o.shift_left_s for o in options),
-                np.float64,
-                n,
-            ),
-            is_position_stale=np.fromiter((o.is_position_stale for o in options), np.bool_, n),
+            team_id=ids,
+            code=codes,
+            capabilities=caps,
+            mode=modes,
+            distance_m=np.array(distance, dtype=np.float64),
+            travel_s=np.array(travel, dtype=np.float64),
+            is_fallback=np.array(fallback, dtype=np.bool_),
+            dispatches_24h=np.array(dispatches, dtype=np.int64),
+            free_in_s=np.array(free, dtype=np.float64),
+            shift_left_s=np.array(shift, dtype=np.float64),
+            is_position_stale=np.array(stale, dtype=np.bool_),
         )
 
 
