@@ -106,8 +106,8 @@ def candidate_teams(
     objects; capabilities come back as their stored text, which the caller maps through a
     cache of parsed sets instead of decoding JSON per team; the on-scene time is read only for
     on-scene teams and staleness is decided in SQL (SQLite keeps timestamps as text); the
-    dispatch counts are joined in and the next-job check is a correlated ``EXISTS``, checked
-    only for on-scene teams (only those can hold a next job).
+    dispatch counts are joined in, and the next-job check (a correlated ``EXISTS``) applies
+    only to on-scene teams, the only ones that can hold a next job.
     """
     stmt = _candidates_select(region_path, scope, frozenset(statuses))
     params = {"stale_before": stale_before, "workload_since": workload_since}
