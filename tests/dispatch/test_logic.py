@@ -82,6 +82,21 @@ class TestRanking:
         assert ranked[0].team_id == 2
         assert "dispatches in the past 24 h: 1" in ranked[0].explanation
 
+    def test_every_key_in_order_with_the_code_last(self) -> None:
+        medical = frozenset({"medical"})
+        options = [
+            option(1, travel_s=10),  # lacks the capability
+            option(2, travel_s=20, capabilities=medical, shift_left_s=600),  # shift too short
+            option(3, travel_s=30, capabilities=medical, is_stale=True),
+            option(4, travel_s=100, capabilities=medical, dispatches=2),
+            option(6, travel_s=100, capabilities=medical, dispatches=1),
+            option(5, travel_s=100, capabilities=medical, dispatches=1),
+            option(7, travel_s=30, capabilities=medical, free_in_s=60),
+        ]
+        ranked = rank_teams(options, medical, expected_on_scene_s=1200)
+        assert [r.team_id for r in ranked] == [7, 5, 6, 4, 3, 2, 1]
+        assert [r.eta_s for r in ranked[:2]] == [90, 100]
+
     def test_limit_explains_only_the_best(self) -> None:
         options = [option(k, travel_s=100 * (10 - k)) for k in range(10)]
         ranked = rank_teams(options, frozenset(), limit=3)

@@ -97,6 +97,59 @@ class TestRecommend:
         assert [r.team_code for r in ranked] == ["B"]
 
 
+class TestRankingRead:
+    def test_varied_teams_rank_as_the_rules_say(self, session: Session, clock: FixedClock) -> None:
+        """Capability, staleness, an on-scene team, a walking team, workload and a team holding
+        a next job, read in one statement and ranked as columns."""
+        beijing_tree(session)
+        escort = (Capability.police_escort, Capability.transport)
+        mid = (HERE[0] + 0.036, HERE[1])  # about 4 km north
+        make_team(
+            session, now=clock.now(), code="ESCORT", lat=FAR[0], lon=FAR[1], capabilities=escort
+        )
+        make_team(
+            session,
+            now=clock.now() - timedelta(hours=2),
+            code="STALE",
+            lat=NEAR[0],
+            lon=NEAR[1],
+            capabilities=escort,
+        )
+        busy = make_team(session, now=clock.now(), code="BUSY", lat=NEAR[0], lon=NEAR[1])
+        make_team(session, now=clock.now(), code="WALKER", lat=NEAR[0], lon=NEAR[1], vehicle=None)
+        worked = make_team(session, now=clock.now(), code="IDLE-A", lat=mid[0], lon=mid[1])
+        make_team(session, now=clock.now(), code="IDLE-B", lat=mid[0], lon=mid[1])
+        queued = make_team(session, now=clock.now(), code="QUEUED", lat=FAR[0], lon=FAR[1])
+        earlier = on_scene(session, clock, worked.id, mid)
+        report_progress(session, earlier, IncidentStatus.resolved, at=clock.now(), now=clock.now())
+        on_scene(session, clock, queued.id, FAR)
+        following = report(session, clock, ["refuses_help"], (FAR[0] + 0.01, FAR[1]))
+        assign_team(session, following.id, queued.id, policy=POLICY, travel=TRAVEL, now=clock.now())
+        on_scene(session, clock, busy.id, NEAR)
+        clock.advance(timedelta(minutes=15))
+
+        incident = report(session, clock, ["minor"], HERE)  # police escort and transport
+        ranked = recommend_teams(session, incident, policy=POLICY, travel=TRAVEL, now=clock.now())
+
+        codes = [r.team_code for r in ranked]
+        assert codes == ["ESCORT", "STALE", "BUSY", "WALKER", "IDLE-B", "IDLE-A"]
+        by_code = {r.team_code: r for r in ranked}
+        assert by_code["STALE"].is_position_stale
+        assert by_code["BUSY"].free_in_s == 300
+        assert by_code["BUSY"].missing_capabilities == ("police_escort", "transport")
+        assert by_code["IDLE-A"].dispatches_24h == 1
+        assert by_code["IDLE-B"].dispatches_24h == 0
+        assert by_code["IDLE-A"].eta_s == by_code["IDLE-B"].eta_s
+        assert "walking" in by_code["WALKER"].explanation
+        assert (
+            by_code["WALKER"].eta_s == TRAVEL.travel(NEAR, HERE, TravelMode.walking).travel_time_s
+        )
+        best = recommend_teams(
+            session, incident, policy=POLICY, travel=TRAVEL, now=clock.now(), limit=3
+        )
+        assert best == ranked[:3]
+
+
 class OneWayTravel(StraightLineTravel):
     """Straight line to the incident, but ten times as long from it (a one-way street)."""
 

@@ -17,7 +17,11 @@ and the simulation call these same functions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
 
 from streetrelief.dispatch.travel import TravelEstimate
 from streetrelief.incidents.models import PRIORITY_RANK, Priority
@@ -49,6 +53,66 @@ class TeamOption:
 
 
 @dataclass(frozen=True)
+class Candidates:
+    """The teams to rank as columns: entry ``i`` of every field describes team ``i``.
+
+    The form the service reads from the database (one array per column instead of one object
+    per team, since hundreds of teams are ranked and only the best few explained).
+    ``distance_m`` and ``travel_s`` are the travel from where each team will be free (metres,
+    seconds); ``free_in_s`` the seconds until then; ``shift_left_s`` the seconds until its shift
+    ends (``inf``: unknown).
+    """
+
+    team_id: Sequence[int]
+    code: Sequence[str]
+    capabilities: Sequence[frozenset[str]]
+    mode: Sequence[str]
+    distance_m: npt.NDArray[np.float64]
+    travel_s: npt.NDArray[np.float64]
+    is_fallback: npt.NDArray[np.bool_]
+    dispatches_24h: npt.NDArray[np.int64]
+    free_in_s: npt.NDArray[np.float64]
+    shift_left_s: npt.NDArray[np.float64]
+    is_position_stale: npt.NDArray[np.bool_]
+
+    @classmethod
+    def of(cls, options: Sequence[TeamOption]) -> Candidates:
+        """The columns of ``options``, in their order."""
+        rows = [
+            (
+                o.team_id,
+                o.code,
+                o.capabilities,
+                o.mode,
+                o.estimate.distance_m,
+                o.estimate.travel_time_s,
+                o.estimate.is_fallback,
+                o.dispatches_24h,
+                o.free_in_s,
+                np.inf if o.shift_left_s is None else o.shift_left_s,
+                o.is_position_stale,
+            )
+            for o in options
+        ]
+        ids, codes, caps, modes, distance, travel, fallback, dispatches, free, shift, stale = (
+            tuple(zip(*rows, strict=True)) or ((),) * 11
+        )
+        return cls(
+            team_id=ids,
+            code=codes,
+            capabilities=caps,
+            mode=modes,
+            distance_m=np.array(distance, dtype=np.float64),
+            travel_s=np.array(travel, dtype=np.float64),
+            is_fallback=np.array(fallback, dtype=np.bool_),
+            dispatches_24h=np.array(dispatches, dtype=np.int64),
+            free_in_s=np.array(free, dtype=np.float64),
+            shift_left_s=np.array(shift, dtype=np.float64),
+            is_position_stale=np.array(stale, dtype=np.bool_),
+        )
+
+
+@dataclass(frozen=True)
 class Recommendation:
     """One ranked team, with the reasons shown to the dispatcher."""
 
@@ -68,13 +132,30 @@ class Recommendation:
 
 
 def rank_teams(
-    options: list[TeamOption],
+    options: Sequence[TeamOption],
     required: frozenset[str],
     *,
     expected_on_scene_s: float = 0.0,
     limit: int | None = None,
 ) -> list[Recommendation]:
-    """Order ``options`` for an incident needing ``required`` capabilities (keys above).
+    """Order ``options`` for an incident needing ``required`` capabilities (keys above); the
+    same as ``rank_candidates`` on their columns."""
+    return rank_candidates(
+        Candidates.of(options), required, expected_on_scene_s=expected_on_scene_s, limit=limit
+    )
+
+
+def rank_candidates(
+    teams: Candidates,
+    required: frozenset[str],
+    *,
+    expected_on_scene_s: float = 0.0,
+    limit: int | None = None,
+) -> list[Recommendation]:
+    """Order ``teams`` for an incident needing ``required`` capabilities (keys above).
+
+    The keys are computed for all teams at once (a stable ``numpy.lexsort``); the
+    recommendation with its explanation is built only for the best ``limit``.
 
     Args:
         expected_on_scene_s: seconds the job is expected to take on scene, for the shift check.
@@ -83,41 +164,51 @@ def rank_teams(
     Returns:
         Recommendations, best first, ranks from 1; ``eta_s`` is the time to reach, seconds.
     """
-    keyed = []
-    for o in options:
-        reach = o.free_in_s + o.estimate.travel_time_s
-        is_short = o.shift_left_s is not None and o.shift_left_s < reach + expected_on_scene_s
-        keyed.append(
-            (
-                not required <= o.capabilities,
-                is_short,
-                o.is_position_stale,
-                reach,
-                o.dispatches_24h,
-                o.code,
-                o,
-            )
+    n = len(teams.team_id)
+    if n == 0:
+        return []
+    reach = teams.free_in_s + teams.travel_s
+    lacks = np.fromiter((not required <= c for c in teams.capabilities), np.bool_, n)
+    is_short = teams.shift_left_s < reach + expected_on_scene_s
+    # lexsort sorts by the last key first.
+    order = np.lexsort(
+        (
+            np.asarray(teams.code),
+            teams.dispatches_24h,
+            reach,
+            teams.is_position_stale,
+            is_short,
+            lacks,
         )
-    keyed.sort(key=lambda k: k[:6])
-    if limit is not None:
-        keyed = keyed[:limit]
+    )
+    best = order.tolist() if limit is None else order[:limit].tolist()
     return [
-        _recommend(rank, k[6], required, is_short=k[1], is_stale=k[2])
-        for rank, k in enumerate(keyed, start=1)
+        _recommend(rank, teams, i, float(reach[i]), required, is_short=bool(is_short[i]))
+        for rank, i in enumerate(best, start=1)
     ]
 
 
 def _recommend(
-    rank: int, o: TeamOption, required: frozenset[str], *, is_short: bool, is_stale: bool
+    rank: int,
+    teams: Candidates,
+    i: int,
+    reach_s: float,
+    required: frozenset[str],
+    *,
+    is_short: bool,
 ) -> Recommendation:
-    missing = tuple(sorted(required - o.capabilities))
+    missing = tuple(sorted(required - teams.capabilities[i]))
+    distance_m = float(teams.distance_m[i])
+    free_in_s = float(teams.free_in_s[i])
+    is_fallback = bool(teams.is_fallback[i])
+    is_stale = bool(teams.is_position_stale[i])
+    dispatches = int(teams.dispatches_24h[i])
     parts = [
-        f"reaches in about {o.reach_s / 60:.0f} min "
-        f"({o.estimate.distance_m / 1000:.1f} km, {o.mode})"
+        f"reaches in about {reach_s / 60:.0f} min ({distance_m / 1000:.1f} km, {teams.mode[i]})"
     ]
-    if o.free_in_s > 0:
-        parts.append(f"free in {o.free_in_s / 60:.0f} min from its current job")
-    if o.estimate.is_fallback:
+    if free_in_s > 0:
+        parts.append(f"free in {free_in_s / 60:.0f} min from its current job")
+    if is_fallback:
         parts.append("straight-line estimate: no road path found")
     if is_stale:
         parts.append("last position is stale")
@@ -127,20 +218,20 @@ def _recommend(
         )
     if is_short:
         parts.append("shift ends before the job would")
-    parts.append(f"dispatches in the past 24 h: {o.dispatches_24h}")
+    parts.append(f"dispatches in the past 24 h: {dispatches}")
     return Recommendation(
         rank=rank,
-        team_id=o.team_id,
-        team_code=o.code,
-        eta_s=o.reach_s,
-        distance_m=o.estimate.distance_m,
-        free_in_s=o.free_in_s,
-        is_estimate_fallback=o.estimate.is_fallback,
+        team_id=teams.team_id[i],
+        team_code=teams.code[i],
+        eta_s=reach_s,
+        distance_m=distance_m,
+        free_in_s=free_in_s,
+        is_estimate_fallback=is_fallback,
         has_all_capabilities=not missing,
         missing_capabilities=missing,
         is_shift_too_short=is_short,
         is_position_stale=is_stale,
-        dispatches_24h=o.dispatches_24h,
+        dispatches_24h=dispatches,
         explanation="; ".join(parts),
     )
 

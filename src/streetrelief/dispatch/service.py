@@ -6,16 +6,25 @@ dispatcher otherwise. Team and incident records change only through their own se
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy.orm import Session
 
 from streetrelief.core.clock import check_not_future
 from streetrelief.core.errors import IllegalTransitionError, TeamUnavailableError
 from streetrelief.db.outbox import emit
 from streetrelief.dispatch import repository
-from streetrelief.dispatch.logic import Recommendation, TeamOption, first_responder, rank_teams
+from streetrelief.dispatch.logic import (
+    Candidates,
+    Recommendation,
+    first_responder,
+    rank_candidates,
+)
 from streetrelief.dispatch.models import Dispatch
 from streetrelief.dispatch.policy import DispatchPolicy
 from streetrelief.dispatch.travel import TravelTimeProvider
@@ -25,7 +34,6 @@ from streetrelief.incidents.models import Incident, IncidentStatus
 from streetrelief.regions.service import Scope, dispatch_area, require_region
 from streetrelief.teams import service as teams
 from streetrelief.teams.models import TeamStatus, TravelMode
-from streetrelief.teams.service import TeamSnapshot
 from streetrelief.triage.policy import TriagePolicy
 
 ASSIGNABLE = frozenset({TeamStatus.available, TeamStatus.returning, TeamStatus.on_scene})
@@ -57,13 +65,15 @@ def recommend_teams(
     limit: int | None = None,
 ) -> list[Recommendation]:
     """Rank the assignable teams of the incident's dispatch area (inside ``scope``, the
-    dispatcher's jurisdiction, when given), by ``dispatch.logic.rank_teams``.
+    dispatcher's jurisdiction, when given), by ``dispatch.logic.rank_candidates``.
 
     Each team's time to reach is estimated from its last position by its travel mode; an
     on-scene team (without a next job already) counts with the rest of its expected time on
     scene (``rules.expected_on_scene_s`` from when it arrived), so a team finishing nearby can
-    beat an idle one far away. ``limit`` keeps the best few (explaining 500 teams costs more
-    than ranking them).
+    beat an idle one far away. Team shifts are not recorded, so no team is ranked down for its
+    shift here (the simulation, which knows them, is). The teams are read as columns in one
+    statement (``repository.candidate_teams``) and ranked as arrays; ``limit`` keeps the best
+    few, the only ones explained.
 
     Raises:
         IllegalTransitionError: the incident is closed (or not triaged yet).
@@ -74,53 +84,84 @@ def recommend_teams(
             current=str(incident.status),
         )
     rules = rules or DispatchPolicy()
-    area = dispatch_area(session, incident.region_code)
-    candidates = teams.snapshot_teams(
+    rows = repository.candidate_teams(
         session,
-        region_code=area.code,
+        dispatch_area(session, incident.region_code).path,
         statuses=ASSIGNABLE,
         stale_before=now - timedelta(seconds=rules.stale_position_s),
+        workload_since=now - WORKLOAD_WINDOW,
         scope=scope,
     )
-    # Only an on-scene team can hold a next job, so only those few are checked for one.
-    queued = repository.teams_with_queued_job(
-        session, [t.id for t in candidates if t.status == TeamStatus.on_scene]
+    if not rows:
+        return []
+    ids, codes, capabilities, has_vehicle, on_scene_at, lats, lons, stale, workload = zip(
+        *rows, strict=True
     )
-    workload = repository.counts_since(session, now - WORKLOAD_WINDOW)
-    target = (incident.lat, incident.lon)
-    options: list[TeamOption] = []
-    for mode in TravelMode:
-        group = [t for t in candidates if t.mode == mode and t.id not in queued]
-        if not group:
-            continue
-        # Teams to the incident: one routing call per mode, in the direction travelled.
-        estimates = travel.many_to_one([(t.last_lat, t.last_lon) for t in group], target, mode)
-        options.extend(
-            TeamOption(
-                team_id=t.id,
-                code=t.code,
-                capabilities=t.capabilities,
-                mode=mode,
-                estimate=e,
-                dispatches_24h=workload.get(t.id, 0),
-                free_in_s=_free_in_s(t, now, rules),
-                is_position_stale=t.is_position_stale,
-            )
-            for t, e in zip(group, estimates, strict=True)
-        )
-    return rank_teams(
-        options,
+    n = len(rows)
+    distance_m, travel_s, is_fallback = _travel_columns(
+        travel,
+        list(zip(lats, lons, strict=True)),
+        np.array(has_vehicle, dtype=np.bool_),
+        (incident.lat, incident.lon),
+    )
+    free_in_s = np.zeros(n)
+    for i, since in enumerate(on_scene_at):
+        if since is not None:
+            free_in_s[i] = _free_in_s(since, now, rules)
+    teams = Candidates(
+        team_id=ids,
+        code=codes,
+        capabilities=[_capability_set(text) for text in capabilities],
+        mode=[TravelMode.vehicle if v else TravelMode.walking for v in has_vehicle],
+        distance_m=distance_m,
+        travel_s=travel_s,
+        is_fallback=is_fallback,
+        dispatches_24h=np.array(workload, dtype=np.int64),
+        free_in_s=free_in_s,
+        shift_left_s=np.full(n, np.inf),
+        is_position_stale=np.array(stale, dtype=np.bool_),
+    )
+    return rank_candidates(
+        teams,
         policy.required_capabilities(tuple(incident.measures)),
         expected_on_scene_s=rules.expected_on_scene_s,
         limit=limit,
     )
 
 
-def _free_in_s(team: TeamSnapshot, now: datetime, rules: DispatchPolicy) -> float:
-    if team.on_scene_at is None:
-        return 0.0
-    busy_until = team.on_scene_at + timedelta(seconds=rules.expected_on_scene_s)
+def _travel_columns(
+    travel: TravelTimeProvider,
+    origins: list[tuple[float, float]],
+    is_vehicle: npt.NDArray[np.bool_],
+    target: tuple[float, float],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """(distance m, travel time s, is a fallback) from each origin (lat, lon) to ``target``:
+    one ``many_to_one`` call per travel mode, in the direction travelled."""
+    n = len(origins)
+    distance_m, travel_s = np.empty(n), np.empty(n)
+    is_fallback = np.zeros(n, dtype=np.bool_)
+    for mode in TravelMode:
+        group = np.flatnonzero(is_vehicle == (mode == TravelMode.vehicle))
+        if not group.size:
+            continue
+        estimates = travel.many_to_one([origins[i] for i in group.tolist()], target, mode)
+        distance_m[group] = [e.distance_m for e in estimates]
+        travel_s[group] = [e.travel_time_s for e in estimates]
+        is_fallback[group] = [e.is_fallback for e in estimates]
+    return distance_m, travel_s, is_fallback
+
+
+def _free_in_s(on_scene_at: datetime, now: datetime, rules: DispatchPolicy) -> float:
+    """Seconds until a team on scene since ``on_scene_at`` is expected to clear (0 if overdue)."""
+    busy_until = on_scene_at + timedelta(seconds=rules.expected_on_scene_s)
     return max(0.0, (busy_until - now).total_seconds())
+
+
+@lru_cache(maxsize=256)
+def _capability_set(stored: str) -> frozenset[str]:
+    """The capabilities in a team's stored JSON list; teams share a handful of combinations,
+    so each distinct text is decoded once."""
+    return frozenset(json.loads(stored))
 
 
 def assign_team(
@@ -156,7 +197,7 @@ def assign_team(
         raise TeamUnavailableError(
             f"team {team.code} is already sent to incident {incident.id}", team_id=team.id
         )
-    if repository.teams_with_queued_job(session, [team.id]):
+    if repository.holds_next_job(session, team.id):
         raise TeamUnavailableError(
             f"team {team.code} already has a next job waiting", team_id=team.id
         )

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
 
-from sqlalchemy import Row, case, func, inspect, null, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from streetrelief.regions.repository import in_subtree
@@ -49,43 +48,6 @@ def in_region(
     if with_members:
         stmt = stmt.options(selectinload(Team.members))
     return session.scalars(stmt.order_by(Team.code)).all()
-
-
-SnapshotRow = Row[int, str, list[str], str | None, str, datetime | None, float, float, bool]
-
-
-def snapshot_in_region(
-    session: Session,
-    region_path: str,
-    *,
-    statuses: Collection[TeamStatus],
-    stale_before: datetime,
-    scope: Scope = None,
-) -> Sequence[SnapshotRow]:
-    """(id, code, capabilities, vehicle, status, on-scene since, last_lat, last_lon,
-    is_position_stale) of the teams in a subtree and jurisdiction with one of ``statuses``.
-
-    Plain rows for ranking many teams quickly: the time a team came on scene is read only for
-    on-scene teams and staleness is decided in SQL, since reading every timestamp back
-    costs more than ranking the teams (SQLite keeps them as text). Executed on the session's
-    connection, as a Core statement: the ORM's row loading would cost several times the query.
-    """
-    stmt = (
-        select(
-            Team.id,
-            Team.code,
-            Team.capabilities,
-            Team.vehicle,
-            Team.status,
-            case((Team.status == TeamStatus.on_scene, Team.status_at), else_=null()),
-            Team.last_lat,
-            Team.last_lon,
-            Team.position_at < stale_before,
-        )
-        .where(scope_clause(Team.region_code, scope), in_subtree(Team.region_code, region_path))
-        .where(Team.status.in_(list(statuses)))
-    )
-    return session.connection().execute(stmt).all()
 
 
 def member_count(session: Session, team_id: int) -> int:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from streetrelief.core.clock import check_not_future, ensure_utc
+from streetrelief.core.clock import check_not_future
 from streetrelief.core.errors import (
     ConflictError,
     InvalidInputError,
@@ -18,7 +17,7 @@ from streetrelief.core.errors import (
 from streetrelief.db.outbox import emit
 from streetrelief.regions.service import Scope, require_region
 from streetrelief.teams import repository
-from streetrelief.teams.models import Team, TeamMember, TeamStatus, TravelMode
+from streetrelief.teams.models import Team, TeamMember, TeamStatus
 from streetrelief.teams.schemas import TeamCreate, TeamMemberIn, TeamStatusUpdate, TeamUpdate
 
 FIELD_REPORTED = frozenset(
@@ -195,55 +194,6 @@ def list_teams(
     return repository.in_region(
         session, path, statuses=statuses, with_members=with_members, scope=scope
     )
-
-
-@dataclass(frozen=True)
-class TeamSnapshot:
-    """What dispatch ranking reads of a team (position WGS-84, time aware UTC)."""
-
-    id: int
-    code: str
-    capabilities: frozenset[str]
-    mode: TravelMode
-    status: TeamStatus
-    on_scene_at: datetime | None
-    last_lat: float
-    last_lon: float
-    is_position_stale: bool
-
-
-def snapshot_teams(
-    session: Session,
-    *,
-    region_code: str,
-    statuses: Collection[TeamStatus],
-    stale_before: datetime,
-    scope: Scope = None,
-) -> list[TeamSnapshot]:
-    """The teams of a subtree with one of ``statuses`` inside ``scope``, as light snapshots;
-    a position reported before ``stale_before`` is stale.
-
-    Raises:
-        UnknownRegionError: ``region_code`` is not a region.
-    """
-    path = require_region(session, region_code).path
-    rows = repository.snapshot_in_region(
-        session, path, statuses=statuses, stale_before=stale_before, scope=scope
-    )
-    return [
-        TeamSnapshot(
-            id=team_id,
-            code=code,
-            capabilities=frozenset(capabilities or ()),
-            mode=TravelMode.vehicle if vehicle else TravelMode.walking,
-            status=TeamStatus(status),
-            on_scene_at=None if on_scene_at is None else ensure_utc(on_scene_at),
-            last_lat=lat,
-            last_lon=lon,
-            is_position_stale=bool(is_stale),
-        )
-        for team_id, code, capabilities, vehicle, status, on_scene_at, lat, lon, is_stale in rows
-    ]
 
 
 def staff_count(session: Session, team_id: int) -> int:
