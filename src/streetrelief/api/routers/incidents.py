@@ -30,11 +30,17 @@ from streetrelief.incidents.schemas import (
     IncidentFeatureCollection,
     IncidentFilter,
     IncidentMapFilter,
+    IncidentPoints,
+    IncidentPointsFilter,
+    IncidentQueue,
+    IncidentQueueFilter,
     IncidentRead,
     TransitionRequest,
 )
 from streetrelief.incidents.service import (
     incident_map,
+    incident_points,
+    incident_queue,
     list_incidents,
     overdue_incidents,
     require_incident,
@@ -107,6 +113,35 @@ def get_overdue(
     reached yet, oldest first."""
     rows = overdue_incidents(session, now=clock.now(), scope=principal.scope)
     return [IncidentRead.model_validate(i) for i in rows]
+
+
+@router.get("/queue", response_model=IncidentQueue)
+def get_queue(
+    principal: ReadIncidents, session: SessionDep, query: Annotated[IncidentQueueFilter, Query()]
+) -> IncidentQueue:
+    """The most urgent open incidents of a region subtree of the caller's regions (by priority,
+    untriaged last, then waiting longest first), at most ``limit``, and how many are open: the
+    console's queue."""
+    if query.region_code is not None:
+        require_region_in_jurisdiction(session, principal, query.region_code)
+    return incident_queue(
+        session, region_code=query.region_code, limit=query.limit, scope=principal.scope
+    )
+
+
+@router.get("/points", response_model=IncidentPoints)
+def get_points(
+    principal: ReadIncidents, session: SessionDep, query: Annotated[IncidentPointsFilter, Query()]
+) -> Response:
+    """Open incidents of a region subtree of the caller's regions as compact points
+    ``[id, lon, lat, priority, status]``, newest first (at most 20,000): what the console's map
+    draws."""
+    if query.region_code is not None:
+        require_region_in_jurisdiction(session, principal, query.region_code)
+    body = incident_points(
+        session, region_code=query.region_code, limit=MAP_LIMIT, scope=principal.scope
+    )
+    return Response(body, media_type="application/json")
 
 
 @map_router.get(
