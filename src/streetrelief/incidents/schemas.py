@@ -90,8 +90,10 @@ class IncidentFeatureCollection(BaseModel):
 
 
 QUEUE_ROWS = 300
-"""Queue rows the console shows by default: more than a shift's dispatchers act on at once."""
+"""Queue rows given by default, what the console shows (it showed as many when it sorted every
+open incident itself); the map shows every open incident."""
 QUEUE_MAX_ROWS = 1000
+"""Most queue rows one answer gives."""
 
 
 class IncidentQueue(BaseModel):

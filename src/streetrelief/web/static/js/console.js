@@ -6,7 +6,6 @@ import {
 } from "./live.js";
 import { consoleLayers, createMap, drawLayers, layerControl } from "./map.js";
 
-const QUEUE_ROWS = 300; // the most urgent, from the server; the map shows every open incident
 const ARRIVED = new Set(["on_scene", "resolved", "not_found", "cancelled"]);
 
 const queueBody = document.getElementById("queue");
@@ -31,8 +30,9 @@ function row(incident, now) {
 
 /** The queue as the server orders it (priority, then waiting longest), with the open count. */
 async function loadQueue() {
-  const region = config.regionCode ? `&region_code=${encodeURIComponent(config.regionCode)}` : "";
-  const { total, items } = await api(`/incidents/queue?limit=${QUEUE_ROWS}${region}`);
+  // The server's default length (300 rows); the map shows every open incident.
+  const region = config.regionCode ? `?region_code=${encodeURIComponent(config.regionCode)}` : "";
+  const { total, items } = await api(`/incidents/queue${region}`);
   const now = Date.now();
   queueBody.replaceChildren(...items.map((i) => row(i, now)));
   const count = t("queue.count", { count: total });
