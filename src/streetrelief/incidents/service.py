@@ -284,8 +284,8 @@ def incident_map(
     GeoJSON FeatureCollection of points (RFC 7946; [lon, lat], WGS-84 degrees) shaped as
     ``schemas.IncidentFeatureCollection``, as JSON text.
 
-    Written straight from the selected columns, without a model per incident: the console
-    draws thousands of them on its first page.
+    Written straight from the selected columns, without a model per incident: a region may
+    hold thousands.
 
     Raises:
         UnknownRegionError: ``region_code`` is not a region.

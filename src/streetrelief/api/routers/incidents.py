@@ -153,8 +153,9 @@ def get_incidents_geojson(
     principal: ReadIncidents, session: SessionDep, query: Annotated[IncidentMapFilter, Query()]
 ) -> GeoJSONResponse:
     """Incidents of a region subtree of the caller's regions as GeoJSON points, open ones by
-    default, newest first (at most 20,000): what the console's map and queue draw, in one
-    answer."""
+    default, newest first (at most 20,000), with what a map marker and a queue row show: for
+    GIS tools and other clients (the console reads the lighter ``/incidents/queue`` and
+    ``/incidents/points``)."""
     if query.region_code is not None:
         require_region_in_jurisdiction(session, principal, query.region_code)
     return GeoJSONResponse(
