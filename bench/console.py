@@ -20,7 +20,8 @@ For each incident count it:
    once the queue's rows are shown (the most urgent open incidents, what a dispatcher acts
    on), and ``console-ready`` once the queue is shown *and* every open incident's marker is
    drawn on the map: the console's first usable time, on which the goal is judged;
-4. counts the bytes of every response of a load, by kind (HTML, static files, API JSON).
+4. counts the bytes of every response a load had received when it was usable, by kind (HTML,
+   static files, API JSON; decompressed, from the browser's Resource Timing).
 
 It prints one table with the incident counts side by side and the machine's load average (other
 processes on the machine lengthen the times). The goal: first usable within
@@ -46,7 +47,7 @@ from pathlib import Path
 
 import httpx2
 from cryptography.fernet import Fernet
-from playwright.sync_api import Response, sync_playwright
+from playwright.sync_api import sync_playwright
 from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
@@ -239,6 +240,23 @@ def _kind(url: str) -> str:
     return "html"
 
 
+TIMING_SCRIPT = """() => {
+  const mark = (name) => performance.getEntriesByName(name)[0].startTime;
+  const ready = mark("console-ready");
+  return {
+    queue: mark("console-queue"),
+    ready,
+    html: performance.getEntriesByType("navigation")[0].decodedBodySize,
+    resources: performance.getEntriesByType("resource")
+      .filter((r) => r.responseEnd <= ready)
+      .map((r) => [r.name, r.decodedBodySize]),
+  };
+}"""
+"""The page's marks, and the responses it had received when it was usable, from the browser's
+Resource Timing (decompressed sizes; a file from the browser's cache counts too). The event
+stream, still open, is not among them."""
+
+
 def measure(base: str, loads: int) -> list[Load]:
     """Load the console ``loads`` times in one browser context (the cache warms after the
     first)."""
@@ -254,26 +272,15 @@ def measure(base: str, loads: int) -> list[Load]:
             raise RuntimeError(msg)
         page = context.new_page()
         for _ in range(loads):
-            load = Load(queue_ms=0.0, ready_ms=0.0)
-
-            def count(response: Response, load: Load = load) -> None:
-                if response.url.endswith("/api/v1/events") or "/api/v1/events?" in response.url:
-                    return  # the event stream stays open: not part of the first page
-                kind = _kind(response.url)
-                with contextlib.suppress(Exception):  # a cached response may have no body
-                    load.bytes_by_kind[kind] = load.bytes_by_kind.get(kind, 0) + len(
-                        response.body()
-                    )
-                load.requests += 1
-
-            page.on("response", count)
             page.goto(f"{base}/console?lang=en")
             page.wait_for_selector("body[data-ready='1']", timeout=READY_TIMEOUT_MS)
-            load.queue_ms, load.ready_ms = (
-                float(page.evaluate(f"performance.getEntriesByName('{mark}')[0].startTime"))
-                for mark in ("console-queue", "console-ready")
-            )
-            page.remove_listener("response", count)
+            timing = page.evaluate(TIMING_SCRIPT)
+            load = Load(queue_ms=timing["queue"], ready_ms=timing["ready"])
+            load.bytes_by_kind["html"] = timing["html"]
+            for url, size in timing["resources"]:
+                kind = _kind(url)
+                load.bytes_by_kind[kind] = load.bytes_by_kind.get(kind, 0) + size
+            load.requests = 1 + len(timing["resources"])
             results.append(load)
         browser.close()
     return results
