@@ -219,3 +219,18 @@ class TestConsoleQueueAndPoints:
         r = client.get("/api/v1/incidents/points", params={"region_code": "11"})
         assert r.status_code == 200, r.text
         assert r.json() == {"points": [[incident_id, 116.4171, 39.91751, "high", "triaged"]]}
+
+    def test_queue_and_points_keep_to_the_callers_regions(
+        self, session: Session, client: TestClient, clock: FixedClock
+    ) -> None:
+        beijing_tree(session)
+        own = client.post("/api/v1/reports", json=report_body(clock)).json()["incident_id"]
+        haidian = report_body(clock, lat=39.959, lon=116.298, region_code="110108")
+        assert client.post("/api/v1/reports", json=haidian).status_code == 201
+        local = make_user(session, now=clock.now(), role=Role.dispatcher, region_code="110101")
+        headers = bearer(session, local, now=clock.now())
+        queue = client.get("/api/v1/incidents/queue", headers=headers).json()
+        assert (queue["total"], [i["id"] for i in queue["items"]]) == (1, [own])
+        points = client.get("/api/v1/incidents/points", headers=headers).json()["points"]
+        assert [p[0] for p in points] == [own]
+        assert client.get("/api/v1/incidents/queue").json()["total"] == 2  # a city-wide account
