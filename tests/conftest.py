@@ -125,7 +125,7 @@ def app(session: Session, clock: FixedClock) -> FastAPI:
         bind=session.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
     )
     return create_app(
-        Settings(database_url="sqlite://", event_poll_interval_s=0.05),
+        Settings(database_url="sqlite://", event_poll_interval_s=0.05, warm_up_on_start=False),
         clock=clock,
         session_factory=factory,
     )

@@ -148,6 +148,11 @@ class Settings(BaseSettings):
         "Source: PIPL art. 28 and 31 (personal information of minors under 14 is sensitive).",
     )
 
+    warm_up_on_start: bool = Field(
+        True,
+        description="Prepare every API route (and the OpenAPI schema) when the server starts "
+        "rather than on the first request, which otherwise waits about a second.",
+    )
     notify_worker_in_serve: bool = Field(
         False,
         description="Run the notification delivery worker inside `streetrelief serve` "

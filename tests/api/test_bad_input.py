@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
+from starlette.types import Message
 
 from streetrelief.core.clock import FixedClock
 from streetrelief.teams.models import Capability
@@ -489,3 +493,40 @@ class TestOpenApiContract:
         assert "post" in paths["/api/v1/incidents/{incident_id}/transitions"]
         assert "post" in paths["/api/v1/incidents/{incident_id}/dispatches"]
         assert "get" in paths["/api/v1/events"]
+
+
+ACKNOWLEDGE = "/api/v1/incidents/1/dispatches/1/acknowledge"
+
+
+class TestClientGone:
+    def test_client_leaving_mid_body_is_a_quiet_4xx(
+        self, app: FastAPI, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """A phone gone while acknowledging a dispatch: no 500 and no error logged."""
+        sent: list[Message] = []
+
+        async def receive() -> Message:
+            return {"type": "http.disconnect"}
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": ACKNOWLEDGE,
+            "raw_path": ACKNOWLEDGE.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"content-type", b"application/json"), (b"content-length", b"200")],
+            "client": ("127.0.0.1", 50000),
+            "server": ("testserver", 80),
+        }
+        with caplog.at_level(logging.ERROR):
+            asyncio.run(app(scope, receive, send))
+        [start] = [m for m in sent if m["type"] == "http.response.start"]
+        assert start["status"] == 400
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -1,12 +1,15 @@
 """What the pages need of the API: encounters replayed by a phone's offline queue, a team's
-current assignments, the team of the caller, and incidents as GeoJSON for the map."""
+current assignments, the team of the caller, and incidents as GeoJSON, compact points and the
+most urgent first for the console."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from importlib.resources import files
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -167,15 +170,90 @@ class TestIncidentMap:
         closed = client.get("/api/v1/incidents.geojson", params={"is_open": "false"}).json()
         assert [f["id"] for f in closed["features"]] == [incident_id]
 
+    @pytest.mark.parametrize(
+        "path", ["/api/v1/incidents.geojson", "/api/v1/incidents/queue", "/api/v1/incidents/points"]
+    )
     def test_region_outside_jurisdiction_answers_as_unknown(
-        self, session: Session, client: TestClient, clock: FixedClock
+        self, session: Session, client: TestClient, clock: FixedClock, path: str
     ) -> None:
         beijing_tree(session)
         local = make_user(session, now=clock.now(), role=Role.dispatcher, region_code="110101")
         r = client.get(
-            "/api/v1/incidents.geojson",
+            path,
             params={"region_code": "110108"},
             headers=bearer(session, local, now=clock.now()),
         )
         assert r.status_code == 422
         assert r.json()["code"] == "unknown_region"
+
+
+def _report(client: TestClient, clock: FixedClock, minutes_ago: int, condition: str, n: int) -> int:
+    """An incident reported ``minutes_ago`` with ``condition``, the ``n``-th of a row 1.1 km
+    apart (beyond the merge radius)."""
+    body = report_body(
+        clock,
+        reported_at=(clock.now() - timedelta(minutes=minutes_ago)).isoformat(),
+        lat=39.9175 + 0.01 * n,
+        conditions=[condition],
+    )
+    r = client.post("/api/v1/reports", json=body)
+    assert r.status_code in (200, 201), r.text
+    incident_id: int = r.json()["incident_id"]
+    return incident_id
+
+
+class TestConsoleQueueAndPoints:
+    def test_queue_is_most_urgent_then_longest_waiting_with_the_open_count(
+        self, session: Session, client: TestClient, clock: FixedClock
+    ) -> None:
+        beijing_tree(session)
+        low = _report(client, clock, 50, "encampment", 0)
+        normal = _report(client, clock, 40, "stranded_traveller", 1)
+        high_new = _report(client, clock, 10, "elderly", 2)
+        high_old = _report(client, clock, 30, "elderly", 3)
+        queue = client.get("/api/v1/incidents/queue", params={"region_code": "11"}).json()
+        assert queue["total"] == 4
+        assert [i["id"] for i in queue["items"]] == [high_old, high_new, normal, low]
+        assert [i["priority"] for i in queue["items"]] == ["high", "high", "normal", "low"]
+        first = client.get("/api/v1/incidents/queue", params={"limit": 2}).json()
+        assert first["total"] == 4
+        assert [i["id"] for i in first["items"]] == [high_old, high_new]
+
+    def test_closed_incidents_leave_the_queue_and_the_points(
+        self, session: Session, client: TestClient, clock: FixedClock
+    ) -> None:
+        incident_id, _ = _on_scene(session, client, clock)
+        client.post(f"/api/v1/incidents/{incident_id}/transitions", json={"to": "resolved"})
+        assert client.get("/api/v1/incidents/queue").json() == {"total": 0, "items": []}
+        assert client.get("/api/v1/incidents/points").json() == {"points": []}
+
+    @pytest.mark.parametrize("limit", ["0", "1001", "many"])
+    def test_queue_limit_out_of_range_is_422(self, client: TestClient, limit: str) -> None:
+        r = client.get("/api/v1/incidents/queue", params={"limit": limit})
+        assert r.status_code == 422
+        assert r.json()["detail"].startswith("query.limit")
+
+    def test_points_are_id_lon_lat_priority_status_to_five_decimals(
+        self, session: Session, client: TestClient, clock: FixedClock
+    ) -> None:
+        beijing_tree(session)
+        body = report_body(clock, lat=39.91751234, lon=116.41709876)
+        incident_id = client.post("/api/v1/reports", json=body).json()["incident_id"]
+        r = client.get("/api/v1/incidents/points", params={"region_code": "11"})
+        assert r.status_code == 200, r.text
+        assert r.json() == {"points": [[incident_id, 116.4171, 39.91751, "high", "triaged"]]}
+
+    def test_queue_and_points_keep_to_the_callers_regions(
+        self, session: Session, client: TestClient, clock: FixedClock
+    ) -> None:
+        beijing_tree(session)
+        own = client.post("/api/v1/reports", json=report_body(clock)).json()["incident_id"]
+        haidian = report_body(clock, lat=39.959, lon=116.298, region_code="110108")
+        assert client.post("/api/v1/reports", json=haidian).status_code == 201
+        local = make_user(session, now=clock.now(), role=Role.dispatcher, region_code="110101")
+        headers = bearer(session, local, now=clock.now())
+        queue = client.get("/api/v1/incidents/queue", headers=headers).json()
+        assert (queue["total"], [i["id"] for i in queue["items"]]) == (1, [own])
+        points = client.get("/api/v1/incidents/points", headers=headers).json()["points"]
+        assert [p[0] for p in points] == [own]
+        assert client.get("/api/v1/incidents/queue").json()["total"] == 2  # a city-wide account

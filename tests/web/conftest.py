@@ -1,6 +1,6 @@
 """Browser tests: a real server on a SQLite file and headless Chromium through Playwright.
 
-Each xdist worker runs its own uvicorn server (in a thread, on a port of its own) against its
+Each xdist worker runs its own uvicorn server (in a thread, on a free port) against its
 own migrated SQLite file: the browser talks to it over HTTP as a user would, so the test
 transaction of the API tests cannot be used here. Records are seeded through the services.
 Chromium is Debian's package (``scripts/ensure-chromium.sh``), never Playwright's download.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -48,7 +48,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-BASE_PORT = 8710
 PHONE = {"width": 390, "height": 844}
 """A phone-sized viewport, CSS pixels."""
 DONGCHENG = (39.917, 116.416)
@@ -87,11 +86,6 @@ class LiveServer:
         self.loop.call_soon_threadsafe(close_all)
 
 
-def _port() -> int:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    return BASE_PORT + int(worker.removeprefix("gw") or 0)
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The API and pages on a migrated SQLite file with Beijing's regions, a dispatcher
@@ -121,12 +115,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             now=now,
         )
     app = create_app(Settings(database_url=url, event_poll_interval_s=0.2), clock=SystemClock())
-    port = _port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
+    # A port the system picks, so that runs side by side on one machine never collide.
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
+    thread = threading.Thread(
+        target=loop.run_until_complete, args=(server.serve(sockets=[listener]),), daemon=True
+    )
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:

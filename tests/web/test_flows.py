@@ -102,6 +102,11 @@ def _on_scene(server: LiveServer, crew: Crew, *, contact: str | None = None) -> 
     return incident_id
 
 
+HELP_FIRST = {"zh-CN": "弱势人员先救助后甄别", "en": "Vulnerable: help first, identify later"}
+"""The default policy's rule for an elderly person, as the incident page names it."""
+ELDERLY = {"zh-CN": "老年人", "en": "Elderly"}
+
+
 def _record_encounter(page: Page, description: str) -> None:
     page.locator("#e-description").fill(description)
     page.locator("input[name=categories][value=elderly]").check()
@@ -148,9 +153,10 @@ def test_report_reaches_console_and_field_app_records_help(
     expect(console.locator("#map")).to_have_attribute("data-incidents", str(markers + 1))
     shoot(console, f"console-{lang}")
 
-    # The dispatcher opens it and assigns the recommended team.
+    # The dispatcher opens it, reads the triage in words, and assigns the recommended team.
     row.locator("a").click()
     ready(console)
+    expect(console.locator("#triage-rules")).to_have_text(HELP_FIRST[lang])
     first = console.locator("#recommendations li").first.locator("button")
     expect(first).to_have_attribute("data-team", str(crew.team_id))
     first.click()
@@ -168,6 +174,7 @@ def test_report_reaches_console_and_field_app_records_help(
     field.goto(f"{base}/field?lang={lang}")
     ready(field)
     expect(field.locator("#a-title")).to_contain_text(f"#{incident_id}")
+    expect(field.locator("#a-conditions")).to_contain_text(ELDERLY[lang])
     field.locator("button[data-to=en_route]").click()
     eventually(lambda: _status(live_server, incident_id) == "en_route")
     field.locator("button[data-to=on_scene]").click()

@@ -16,6 +16,7 @@ from streetrelief.access.service import issue_token
 from streetrelief.api.security import SESSION_COOKIE
 from streetrelief.config import Settings
 from streetrelief.core.clock import FixedClock
+from streetrelief.triage.policy import load_policy
 from streetrelief.web.i18n import CATALOGUE_DIR, SCRIPT_MESSAGES
 from tests.factories.access import make_user
 from tests.factories.regions import beijing_tree
@@ -115,6 +116,15 @@ class TestLanguage:
         messages = json.loads(found.group(1))
         assert set(messages) == set(SCRIPT_MESSAGES)
         assert messages["priority.critical"] == "危急"
+
+    def test_default_policy_codes_have_names(self) -> None:
+        policy = load_policy(None)
+        codes = (
+            {f"condition.{code}" for code in policy.conditions}
+            | {f"measure.{code}" for code in policy.measures}
+            | {f"rule.{rule.id}" for rule in (*policy.rules, policy.default)}
+        )
+        assert codes - set(SCRIPT_MESSAGES) == set()
 
     def test_chinese_catalogue_translates_every_message(self) -> None:
         with (CATALOGUE_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po").open("rb") as source:

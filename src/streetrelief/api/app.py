@@ -129,9 +129,18 @@ def create_app(
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Freeze the start-up heap (``_frozen_start_up``) and run the notification delivery
-    worker beside the server when the settings ask for it."""
+    """Prepare the routes, freeze the start-up heap (``_frozen_start_up``) and run the
+    notification delivery worker beside the server when the settings ask for it.
+
+    FastAPI analyses each route's parameters and dependencies on the first request that reaches
+    it; building the OpenAPI schema does it for every route at once, so that the first request
+    (a dispatcher's console after a restart) does not wait for it (0.4 to 0.9 s measured on a
+    busy 2-core machine, bench/console.py). It runs before the freeze, so what it builds is
+    frozen with the rest.
+    """
     settings: Settings = app.state.settings
+    if settings.warm_up_on_start:
+        await to_thread.run_sync(app.openapi)
     with _frozen_start_up():
         if not settings.notify_worker_in_serve:
             yield

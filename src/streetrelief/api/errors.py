@@ -1,8 +1,9 @@
 """Turns every error into RFC 9457 problem details, in one place.
 
 Domain errors keep their own status and stable ``code``; request-validation errors become 422
-with the list of offending fields; anything unexpected becomes a bare 500 problem without
-internals (and is logged), so a client never sees a traceback.
+with the list of offending fields; a client that leaves mid-body gets a quiet 400 nobody reads;
+anything unexpected becomes a bare 500 problem without internals (and is logged), so a client
+never sees a traceback.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from streetrelief.api.security import REFUSALS, audit_refusal
 from streetrelief.core.errors import (
@@ -96,6 +98,13 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.status_code, "http_error"
         )
         return problem(exc.status_code, str(exc.detail), str(exc.detail), code)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, _exc: ClientDisconnect) -> Response:
+        # The client left while sending its body (a page closed mid-request): nobody reads the
+        # answer and nothing went wrong here, so no error is logged.
+        log.debug("client left during %s %s", request.method, request.url.path)
+        return Response(status_code=400)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

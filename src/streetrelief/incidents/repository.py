@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import RowMapping, select
+from sqlalchemy import ColumnElement, Row, RowMapping, case, func, select
 from sqlalchemy.orm import Session
 
-from streetrelief.incidents.models import Incident, IncidentStatus
+from streetrelief.incidents.models import PRIORITY_RANK, Incident, IncidentStatus
 from streetrelief.regions.repository import in_subtree
 from streetrelief.regions.service import Scope, scope_clause
 
@@ -42,9 +42,7 @@ def search(
     scope: Scope = None,
 ) -> Sequence[Incident]:
     """Incidents in a region subtree and a jurisdiction, newest first."""
-    stmt = select(Incident).where(scope_clause(Incident.region_code, scope))
-    if region_path is not None:
-        stmt = stmt.where(in_subtree(Incident.region_code, region_path))
+    stmt = select(Incident).where(*_within(region_path, scope))
     if status is not None:
         stmt = stmt.where(Incident.status == status)
     if is_open is not None:
@@ -70,6 +68,14 @@ MAP_COLUMNS = (
 of incidents load quickly."""
 
 
+def _within(region_path: str | None, scope: Scope) -> list[ColumnElement[bool]]:
+    """Conditions of incidents in a region subtree (everywhere when None) and a jurisdiction."""
+    conditions = [scope_clause(Incident.region_code, scope)]
+    if region_path is not None:
+        conditions.append(in_subtree(Incident.region_code, region_path))
+    return conditions
+
+
 def map_rows(
     session: Session,
     *,
@@ -79,13 +85,51 @@ def map_rows(
     scope: Scope = None,
 ) -> Sequence[RowMapping]:
     """:data:`MAP_COLUMNS` of incidents in a region subtree and a jurisdiction, newest first."""
-    stmt = select(*MAP_COLUMNS).where(scope_clause(Incident.region_code, scope))
-    if region_path is not None:
-        stmt = stmt.where(in_subtree(Incident.region_code, region_path))
+    stmt = select(*MAP_COLUMNS).where(*_within(region_path, scope))
     if is_open is not None:
         stmt = stmt.where(Incident.is_open.is_(is_open))
     stmt = stmt.order_by(Incident.first_reported_at.desc(), Incident.id.desc())
     return session.execute(stmt.limit(limit)).mappings().all()
+
+
+URGENCY = case(
+    {str(priority): rank for priority, rank in PRIORITY_RANK.items()},
+    value=Incident.priority,
+    else_=len(PRIORITY_RANK),
+)
+"""Rank of an incident's priority as ``PRIORITY_RANK`` orders them, untriaged ones last."""
+
+
+def queue_rows(
+    session: Session, *, region_path: str | None, limit: int, scope: Scope = None
+) -> Sequence[RowMapping]:
+    """:data:`MAP_COLUMNS` of the ``limit`` most urgent open incidents of a region subtree and a
+    jurisdiction: by priority, then waiting longest first."""
+    stmt = (
+        select(*MAP_COLUMNS)
+        .where(Incident.is_open.is_(True), *_within(region_path, scope))
+        .order_by(URGENCY, Incident.first_reported_at, Incident.id)
+    )
+    return session.execute(stmt.limit(limit)).mappings().all()
+
+
+def open_count(session: Session, *, region_path: str | None, scope: Scope = None) -> int:
+    """How many open incidents a region subtree and a jurisdiction hold."""
+    stmt = select(func.count()).where(Incident.is_open.is_(True), *_within(region_path, scope))
+    return session.execute(stmt).scalar_one()
+
+
+def open_points(
+    session: Session, *, region_path: str | None, limit: int, scope: Scope = None
+) -> Sequence[Row[int, float, float, str | None, IncidentStatus]]:
+    """(id, lon, lat, priority, status) of open incidents in a region subtree and a
+    jurisdiction, newest first, at most ``limit``."""
+    stmt = (
+        select(Incident.id, Incident.lon, Incident.lat, Incident.priority, Incident.status)
+        .where(Incident.is_open.is_(True), *_within(region_path, scope))
+        .order_by(Incident.first_reported_at.desc(), Incident.id.desc())
+    )
+    return session.execute(stmt.limit(limit)).all()
 
 
 def first_reported_in(

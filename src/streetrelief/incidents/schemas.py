@@ -89,6 +89,51 @@ class IncidentFeatureCollection(BaseModel):
     features: list[IncidentFeature]
 
 
+QUEUE_ROWS = 300
+"""Queue rows given by default, what the console shows (it showed as many when it sorted every
+open incident itself); the map shows every open incident."""
+QUEUE_MAX_ROWS = 1000
+"""Most queue rows one answer gives."""
+
+
+class IncidentQueue(BaseModel):
+    """The most urgent open incidents, by priority (critical first, untriaged last), then
+    waiting longest first; ``total`` counts every open incident of the region."""
+
+    total: int
+    items: list[IncidentMapProperties]
+
+
+class IncidentQueueFilter(BaseModel):
+    """Query of ``GET /api/v1/incidents/queue``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    region_code: str | None = Field(None, max_length=32)
+    limit: int = Field(QUEUE_ROWS, ge=1, le=QUEUE_MAX_ROWS, description="Rows to return.")
+
+
+POINT_DECIMALS = 5
+"""Decimals of a degree kept in map points: 1e-5° is 1.1 m of latitude (and less of longitude),
+finer than any marker on a city map."""
+
+
+class IncidentPoints(BaseModel):
+    """Open incidents as compact map points: each ``[id, lon, lat, priority, status]``, lon and
+    lat in WGS-84 degrees rounded to ``POINT_DECIMALS`` decimals, priority null when not
+    triaged."""
+
+    points: list[tuple[int, float, float, Priority | None, IncidentStatus]]
+
+
+class IncidentPointsFilter(BaseModel):
+    """Query of ``GET /api/v1/incidents/points``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    region_code: str | None = Field(None, max_length=32)
+
+
 class IncidentMapFilter(BaseModel):
     """Query of ``GET /api/v1/incidents.geojson``."""
 

@@ -19,6 +19,11 @@ from streetrelief.incidents import repository
 from streetrelief.incidents.lifecycle import CLOSED, check_transition
 from streetrelief.incidents.merge import Situation, compare
 from streetrelief.incidents.models import Incident, IncidentStatus
+from streetrelief.incidents.schemas import (
+    POINT_DECIMALS,
+    IncidentMapProperties,
+    IncidentQueue,
+)
 from streetrelief.regions.service import Scope, require_region
 from streetrelief.triage.policy import MergeWindow, TriageDecision
 
@@ -279,8 +284,8 @@ def incident_map(
     GeoJSON FeatureCollection of points (RFC 7946; [lon, lat], WGS-84 degrees) shaped as
     ``schemas.IncidentFeatureCollection``, as JSON text.
 
-    Written straight from the selected columns, without a model per incident: the console
-    draws thousands of them on its first page.
+    Written straight from the selected columns, without a model per incident: a region may
+    hold thousands.
 
     Raises:
         UnknownRegionError: ``region_code`` is not a region.
@@ -304,6 +309,44 @@ def incident_map(
         ensure_ascii=False,
         separators=(",", ":"),
     )
+
+
+def incident_queue(
+    session: Session, *, region_code: str | None, limit: int, scope: Scope = None
+) -> IncidentQueue:
+    """The ``limit`` most urgent open incidents of a region subtree inside ``scope`` (by
+    priority as ``PRIORITY_RANK`` orders them, untriaged last, then waiting longest first) and
+    how many are open: the console's queue, small enough to come before the map.
+
+    Raises:
+        UnknownRegionError: ``region_code`` is not a region.
+    """
+    path = require_region(session, region_code).path if region_code else None
+    rows = repository.queue_rows(session, region_path=path, limit=limit, scope=scope)
+    return IncidentQueue(
+        total=repository.open_count(session, region_path=path, scope=scope),
+        items=[IncidentMapProperties.model_validate(row) for row in rows],
+    )
+
+
+def incident_points(
+    session: Session, *, region_code: str | None, limit: int, scope: Scope = None
+) -> str:
+    """Open incidents of a region subtree inside ``scope``, newest first, at most ``limit``,
+    as JSON text shaped as ``schemas.IncidentPoints``: ``[id, lon, lat, priority, status]``
+    each, degrees rounded to ``POINT_DECIMALS`` decimals. About a seventh of the GeoJSON's
+    size: what the console's map draws.
+
+    Raises:
+        UnknownRegionError: ``region_code`` is not a region.
+    """
+    path = require_region(session, region_code).path if region_code else None
+    rows = repository.open_points(session, region_path=path, limit=limit, scope=scope)
+    points = [
+        (id_, round(lon, POINT_DECIMALS), round(lat, POINT_DECIMALS), priority, status)
+        for id_, lon, lat, priority, status in rows
+    ]
+    return json.dumps({"points": points}, ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass(frozen=True)

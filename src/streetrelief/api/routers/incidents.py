@@ -30,11 +30,17 @@ from streetrelief.incidents.schemas import (
     IncidentFeatureCollection,
     IncidentFilter,
     IncidentMapFilter,
+    IncidentPoints,
+    IncidentPointsFilter,
+    IncidentQueue,
+    IncidentQueueFilter,
     IncidentRead,
     TransitionRequest,
 )
 from streetrelief.incidents.service import (
     incident_map,
+    incident_points,
+    incident_queue,
     list_incidents,
     overdue_incidents,
     require_incident,
@@ -109,6 +115,35 @@ def get_overdue(
     return [IncidentRead.model_validate(i) for i in rows]
 
 
+@router.get("/queue", response_model=IncidentQueue)
+def get_queue(
+    principal: ReadIncidents, session: SessionDep, query: Annotated[IncidentQueueFilter, Query()]
+) -> IncidentQueue:
+    """The most urgent open incidents of a region subtree of the caller's regions (by priority,
+    untriaged last, then waiting longest first), at most ``limit``, and how many are open: the
+    console's queue."""
+    if query.region_code is not None:
+        require_region_in_jurisdiction(session, principal, query.region_code)
+    return incident_queue(
+        session, region_code=query.region_code, limit=query.limit, scope=principal.scope
+    )
+
+
+@router.get("/points", response_model=IncidentPoints)
+def get_points(
+    principal: ReadIncidents, session: SessionDep, query: Annotated[IncidentPointsFilter, Query()]
+) -> Response:
+    """Open incidents of a region subtree of the caller's regions as compact points
+    ``[id, lon, lat, priority, status]``, newest first (at most 20,000): what the console's map
+    draws."""
+    if query.region_code is not None:
+        require_region_in_jurisdiction(session, principal, query.region_code)
+    body = incident_points(
+        session, region_code=query.region_code, limit=MAP_LIMIT, scope=principal.scope
+    )
+    return Response(body, media_type="application/json")
+
+
 @map_router.get(
     "/incidents.geojson",
     response_model=IncidentFeatureCollection,
@@ -118,8 +153,9 @@ def get_incidents_geojson(
     principal: ReadIncidents, session: SessionDep, query: Annotated[IncidentMapFilter, Query()]
 ) -> GeoJSONResponse:
     """Incidents of a region subtree of the caller's regions as GeoJSON points, open ones by
-    default, newest first (at most 20,000): what the console's map and queue draw, in one
-    answer."""
+    default, newest first (at most 20,000), with what a map marker and a queue row show: for
+    GIS tools and other clients (the console reads the lighter ``/incidents/queue`` and
+    ``/incidents/points``)."""
     if query.region_code is not None:
         require_region_in_jurisdiction(session, principal, query.region_code)
     return GeoJSONResponse(

@@ -11,6 +11,18 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
 }
 
+/** The page's name for a policy code of `kind` (condition, measure, rule); a code the page
+ * has no name for (a policy of one's own) shows as it is. */
+export function codeName(kind, code) {
+  const key = `${kind}.${code}`;
+  return key in MESSAGES ? t(key) : code;
+}
+
+/** The names of `codes` of `kind`, joined; "–" for none. */
+export function codeNames(kind, codes) {
+  return (codes || []).map((code) => codeName(kind, code)).join(", ") || "–";
+}
+
 export function rememberCsrf(token) {
   localStorage.setItem(CSRF_KEY, token);
 }

@@ -1,21 +1,14 @@
 // The dispatcher console: live map and incident queue sorted by priority, with timers.
-import { config, el, elapsed, notify, t } from "./common.js";
+import { api, config, el, elapsed, notify, t } from "./common.js";
 import { showLevel } from "./banner.js";
 import {
   HOTSPOT_EVENTS, INCIDENT_EVENTS, LEVEL_EVENTS, SERVICE_POINT_EVENTS, TEAM_EVENTS, followEvents,
 } from "./live.js";
 import { consoleLayers, createMap, drawLayers, layerControl } from "./map.js";
 
-const PRIORITY_ORDER = { critical: 0, high: 1, normal: 2, low: 3 };
-const QUEUE_ROWS = 300; // rows drawn; the map shows every open incident
 const ARRIVED = new Set(["on_scene", "resolved", "not_found", "cancelled"]);
 
 const queueBody = document.getElementById("queue");
-
-function byUrgency(a, b) {
-  const pa = PRIORITY_ORDER[a.priority] ?? 4, pb = PRIORITY_ORDER[b.priority] ?? 4;
-  return pa - pb || Date.parse(a.first_reported_at) - Date.parse(b.first_reported_at);
-}
 
 function isOverdue(incident, now) {
   if (!incident.response_target_s || ARRIVED.has(incident.status)) return false;
@@ -35,13 +28,36 @@ function row(incident, now) {
   return tr;
 }
 
-function renderQueue(records) {
-  const open = [...records.values()].sort(byUrgency);
+/** The queue as the server orders it (priority, then waiting longest), with the open count. */
+async function loadQueue() {
+  // The server's default length (300 rows); the map shows every open incident.
+  const region = config.regionCode ? `?region_code=${encodeURIComponent(config.regionCode)}` : "";
+  const { total, items } = await api(`/incidents/queue${region}`);
   const now = Date.now();
-  queueBody.replaceChildren(...open.slice(0, QUEUE_ROWS).map((i) => row(i, now)));
-  const count = t("queue.count", { count: open.length });
+  queueBody.replaceChildren(...items.map((i) => row(i, now)));
+  const count = t("queue.count", { count: total });
   document.getElementById("queue-count").textContent =
-    open.length > QUEUE_ROWS ? `${count} · ${t("queue.showing", { shown: QUEUE_ROWS })}` : count;
+    total > items.length ? `${count} · ${t("queue.showing", { shown: items.length })}` : count;
+}
+
+let queueLoading = null;
+let queueStale = false;
+
+/** Reload the queue after a change; changes arriving meanwhile make one more reload. */
+function refreshQueue() {
+  if (queueLoading) {
+    queueStale = true;
+    return;
+  }
+  queueLoading = loadQueue()
+    .catch((error) => notify(t("error.load", { detail: error.message }), "error"))
+    .finally(() => {
+      queueLoading = null;
+      if (queueStale) {
+        queueStale = false;
+        refreshQueue();
+      }
+    });
 }
 
 function tick() {
@@ -60,10 +76,13 @@ async function main() {
   const specs = consoleLayers();
   const layers = {};
   try {
-    // Incidents first: the queue and their markers make the console usable; the background
-    // and the other layers follow.
-    Object.assign(layers, await drawLayers(map, specs.filter((s) => s.id === "incidents"), control));
-    renderQueue(layers.incidents.records);
+    // The queue and the incidents' markers first, side by side: they make the console usable
+    // (the queue alone comes sooner); the background and the other layers follow.
+    const [incidentLayers] = await Promise.all([
+      drawLayers(map, specs.filter((s) => s.id === "incidents"), control),
+      loadQueue().then(() => performance.mark("console-queue")),
+    ]);
+    Object.assign(layers, incidentLayers);
     document.body.dataset.ready = "1";
     performance.mark("console-ready"); // first usable (bench/console.py)
     Object.assign(layers, await drawLayers(map, specs.filter((s) => s.id !== "incidents"), control));
@@ -89,7 +108,7 @@ async function main() {
     pending = pending.then(async () => {
       try {
         layer.put(await layer.spec.reload(event.subject_id));
-        if (layer === incidents) renderQueue(incidents.records);
+        if (layer === incidents) refreshQueue();
       } catch (error) {
         notify(t("error.load", { detail: error.message }), "error");
       }

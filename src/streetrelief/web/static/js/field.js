@@ -1,6 +1,6 @@
 // The field app: current assignment, status buttons, encounters, the team's revisits, hotspot
 // check-ins; works offline.
-import { api, config, el, notify, t } from "./common.js";
+import { api, codeNames, config, el, notify, t } from "./common.js";
 import { enqueue, flush, pending } from "./outbox.js";
 
 const ASSIGNMENT_KEY = "streetrelief.assignment";
@@ -35,7 +35,7 @@ function render() {
   document.getElementById("a-title").textContent = `#${assignment.id} · ${t("queue.people", { count: assignment.people_count })}`;
   document.getElementById("a-status").textContent = t(`status.${assignment.status}`);
   document.getElementById("a-status").dataset.status = assignment.status;
-  document.getElementById("a-conditions").textContent = assignment.conditions.join(", ");
+  document.getElementById("a-conditions").textContent = codeNames("condition", assignment.conditions);
   document.getElementById("a-navigate").href = geoLink(assignment);
 }
 

@@ -1,5 +1,5 @@
 // One incident: summary, triage, recommended teams with one-click assign, reports, timeline.
-import { ApiError, api, config, el, localTime, notify, t } from "./common.js";
+import { ApiError, api, codeNames, config, el, localTime, notify, t } from "./common.js";
 import { showLevel } from "./banner.js";
 import { INCIDENT_EVENTS, followEvents } from "./live.js";
 
@@ -21,8 +21,8 @@ function renderSummary(incident) {
     ...fact("", `${incident.lat.toFixed(5)}, ${incident.lon.toFixed(5)}`),
   );
   summary.dataset.status = incident.status;
-  document.getElementById("triage-rules").textContent = incident.triage_rules.join(", ") || "–";
-  document.getElementById("measures").textContent = incident.measures.join(", ") || "–";
+  document.getElementById("triage-rules").textContent = codeNames("rule", incident.triage_rules);
+  document.getElementById("measures").textContent = codeNames("measure", incident.measures);
 }
 
 function renderTimeline(incident, dispatches) {
@@ -96,7 +96,7 @@ async function load() {
     renderTimeline(incident, dispatches);
     document.getElementById("reports").replaceChildren(...reports.map((r) => el("tr", {},
       el("td", {}, localTime(r.received_at)), el("td", {}, r.channel),
-      el("td", {}, (r.conditions || []).join(", ")), el("td", {}, r.description || ""))));
+      el("td", {}, codeNames("condition", r.conditions)), el("td", {}, r.description || ""))));
     // Person records as this role may see them: the API leaves out what it may not (masked).
     const persons = await Promise.all(encounters.map((e) => api(`/persons/${e.person_id}`).catch(() => null)));
     document.getElementById("encounters").replaceChildren(...encounters.map((e, i) => el("tr", {},

@@ -80,6 +80,11 @@ function fromFeature(feature) {
   return { ...feature.properties, lat, lon };
 }
 
+/** A compact incident point `[id, lon, lat, priority, status]` as a flat record (open). */
+function fromPoint([id, lon, lat, priority, status]) {
+  return { id, lon, lat, priority, status, is_open: true };
+}
+
 /** The regions under `code` (the roots when none) that have a centre, going one level deeper
  * for those without one (a municipality's prefecture level, say). */
 async function regionsBelow(code) {
@@ -143,7 +148,7 @@ export function consoleLayers() {
     {
       id: "incidents",
       label: t("layer.incidents"),
-      load: async () => (await api(`/incidents.geojson?${region}`)).features.map(fromFeature),
+      load: async () => (await api(`/incidents/points?${region}`)).points.map(fromPoint),
       marker: incidentMarker,
       key: (incident) => incident.id,
       reload: (id) => api(`/incidents/${id}`),
