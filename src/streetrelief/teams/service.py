@@ -32,9 +32,9 @@ MAX_SHIFT_AHEAD = timedelta(hours=24)
 """How far ahead of the time it is given a shift end may lie.
 
 China's Labour Law (1994, amended 2018) sets an 8-hour day (art. 36) and at most 3 hours of
-overtime a day (art. 41), but lets other working-time schemes be approved (art. 39, how
-14-hour night shifts of relief teams are run) and lifts the overtime limit in emergencies
-that threaten life (art. 42, a cold wave among them). So no fixed daily limit binds every
+overtime a day (art. 41), but lets services that cannot keep to it run other approved
+working-time schemes (art. 39) and lifts the overtime limit where a natural disaster or
+another threat to life needs urgent handling (art. 42). So no fixed daily limit binds every
 team; what the system refuses is a shift end more than one day ahead, which no shift reaches
 and which is almost always a wrong date.
 """
