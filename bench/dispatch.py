@@ -1,5 +1,5 @@
 """Dispatch benchmark: the policy comparison per scenario, the big-night timing, and the
-recommendation latency.
+recommendation latency, and the candidate read over a long dispatch history.
 
 Run from the repository root::
 
@@ -21,6 +21,10 @@ Run from the repository root::
    the HTTP route through the ASGI interface; p50/p90/p99/max wall time and CPU time per call
    (goal: service p99 ≤ 5 ms; on a shared machine the wall time includes waiting for a core).
    ``--only latency`` runs this part alone.
+4. **Workload read.** The same teams' candidate read, which counts each team's dispatches of
+   the past 24 hours, over 100,000 dispatches of 90 days on SQLite: with the
+   ``(team_id, assigned_at)`` index and with the separate ``team_id`` and ``assigned_at``
+   indexes it replaced. ``--only workload`` runs this part alone.
 """
 
 from __future__ import annotations
@@ -35,7 +39,8 @@ import time
 from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import httpx2
@@ -43,6 +48,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import insert, select, text
 
 from streetrelief.access.roles import Role
 from streetrelief.access.schemas import UserCreate
@@ -54,18 +60,21 @@ from streetrelief.core.clock import FixedClock
 from streetrelief.db.engine import make_engine, make_session_factory, session_scope
 from streetrelief.db.migrate import upgrade
 from streetrelief.dispatch.logic import Candidates, TeamOption, rank_candidates, rank_teams
+from streetrelief.dispatch.models import Dispatch
 from streetrelief.dispatch.policy import DispatchPolicy
-from streetrelief.dispatch.service import recommend_teams
+from streetrelief.dispatch.repository import candidate_teams
+from streetrelief.dispatch.service import ASSIGNABLE, WORKLOAD_WINDOW, recommend_teams
 from streetrelief.dispatch.travel import StraightLineTravel
 from streetrelief.incidents.service import require_incident
 from streetrelief.intake.models import Channel
 from streetrelief.intake.schemas import ReportCreate
 from streetrelief.intake.service import receive_report
 from streetrelief.regions.importer import import_regions
+from streetrelief.regions.service import dispatch_area
 from streetrelief.simulation.build import build_night
 from streetrelief.simulation.compare import compare
 from streetrelief.simulation.scenario import PolicyName, Scenario, load_scenario
-from streetrelief.teams.models import Capability, TravelMode
+from streetrelief.teams.models import Capability, Team, TravelMode
 from streetrelief.teams.schemas import TeamCreate
 from streetrelief.teams.service import create_team
 from streetrelief.triage.policy import load_policy
@@ -290,11 +299,21 @@ def latency(teams: int, calls: int) -> Table:
             rows.append(("GET recommendations (ASGI in process)", n, http))
             runner.run(stack.aclose())
         engine.dispose()
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    table = Table(
-        title=f"Recommendation latency, {teams} teams, best 10, {calls} calls (ms); "
-        f"load average {load} on {os.cpu_count()} cores"
+    table = samples_table(
+        f"Recommendation latency, {teams} teams, best 10, {calls} calls (ms)", rows
     )
+    table.caption = (
+        f"One full collection with the application loaded: {full_gc[0]} "
+        f"before start-up, {full_gc[1]} after (start-up freezes the heap)"
+    )
+    return table
+
+
+def samples_table(title: str, rows: list[tuple[str, int, Samples]]) -> Table:
+    """One row per measured call: p50/p90/p99/max wall time and CPU time, ms, and the full
+    collections during the run; the title gains the machine's load."""
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    table = Table(title=f"{title}; load average {load} on {os.cpu_count()} cores")
     for name in ("what", "teams", "p50", "p90", "p99", "max", "CPU p50", "CPU p99", "full GCs"):
         table.add_column(name, justify="left" if name == "what" else "right")
     for what, n, samples in rows:
@@ -311,11 +330,71 @@ def latency(teams: int, calls: int) -> Table:
             f"{qc[98]:.2f}",
             str(samples.full_gcs),
         )
-    table.caption = (
-        f"One full collection with the application loaded: {full_gc[0]} "
-        f"before start-up, {full_gc[1]} after (start-up freezes the heap)"
-    )
     return table
+
+
+WORKLOAD_INDEXES = (
+    ("(team_id, assigned_at), this schema", ()),
+    (
+        "team_id and assigned_at apart, before",
+        (
+            "CREATE INDEX ix_dispatches_team_id ON dispatches (team_id)",
+            "DROP INDEX ix_dispatches_team_assigned",
+        ),
+    ),
+)
+"""The indexes the workload read is timed with, and the statements that go from one to the
+next."""
+
+
+def workload(teams: int, dispatches: int, calls: int) -> Table:
+    """The candidate read of recommendations (``dispatch.repository.candidate_teams``, which
+    counts each team's dispatches of the past 24 hours) for ``teams`` available teams over
+    ``dispatches`` past dispatches spread over 90 days, on a temporary SQLite database: with
+    the ``(team_id, assigned_at)`` index and with the single-column indexes it replaced."""
+    now = datetime(2026, 1, 15, 2, 0, tzinfo=UTC)
+    travel = StraightLineTravel(detour_factor=1.4, vehicle_speed_kmh=30, walking_speed_kmh=4.5)
+    rows: list[tuple[str, int, Samples]] = []
+    with tempfile.TemporaryDirectory(prefix="streetrelief-bench-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        incident_id = latency_database(url, teams, now, travel)
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            team_ids = conn.scalars(select(Team.id)).all()
+            history = [
+                {
+                    "incident_id": incident_id,
+                    "team_id": team_ids[k % len(team_ids)],
+                    "region_code": "US",
+                    "estimated_travel_s": 600.0,
+                    "assigned_at": now - timedelta(seconds=k * 7919 % (90 * 86400)),
+                }
+                for k in range(dispatches)
+            ]
+            conn.execute(insert(Dispatch), history)
+        factory = make_session_factory(engine)
+        for what, statements in WORKLOAD_INDEXES:
+            with engine.begin() as conn:
+                for statement in statements:
+                    conn.execute(text(statement))
+                conn.execute(text("ANALYZE"))
+            with session_scope(factory, read_only=True) as session:
+                area = dispatch_area(session, require_incident(session, incident_id).region_code)
+
+                read = partial(
+                    candidate_teams,
+                    session,
+                    area.path,
+                    statuses=ASSIGNABLE,
+                    now=now,
+                    stale_before=now - timedelta(minutes=15),
+                    workload_since=now - WORKLOAD_WINDOW,
+                )
+                rows.append((what, len(read()), timed(read, calls)))
+        engine.dispose()
+    return samples_table(
+        f"Candidate read over {dispatches:,} dispatches of 90 days, {calls} calls (ms)", rows
+    )
 
 
 async def serving(
@@ -352,7 +431,7 @@ def full_collection_ms() -> str:
 
 
 def main() -> None:
-    """Parse the arguments and run the three parts."""
+    """Parse the arguments and run the four parts."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--scenario", type=Path, default=LA / "cold_night.yaml")
@@ -361,9 +440,10 @@ def main() -> None:
     parser.add_argument("--helsinki-teams", type=int, nargs="+", default=[6, 12])
     parser.add_argument("--latency-teams", type=int, default=500)
     parser.add_argument("--latency-calls", type=int, default=300)
+    parser.add_argument("--workload-dispatches", type=int, default=100_000)
     parser.add_argument(
         "--only",
-        choices=("comparison", "big-night", "latency"),
+        choices=("comparison", "big-night", "latency", "workload"),
         help="Run only this part.",
     )
     args = parser.parse_args()
@@ -376,6 +456,10 @@ def main() -> None:
         console.print(big_night(args.scenario, args.data_dir))
     if args.only in (None, "latency"):
         console.print(latency(args.latency_teams, args.latency_calls))
+    if args.only in (None, "workload"):
+        console.print(
+            workload(args.latency_teams, args.workload_dispatches, args.latency_calls // 3)
+        )
 
 
 if __name__ == "__main__":

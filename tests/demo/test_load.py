@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from streetrelief.access.service import sign_in
@@ -13,6 +14,7 @@ from streetrelief.db.outbox import events_after
 from streetrelief.demo.load import DEMO_ACCOUNTS, load_demo, reset_demo_accounts
 from streetrelief.regions.boundaries import boundaries_feature_collection, region_by_boundary
 from streetrelief.stats.service import compute_statistics
+from streetrelief.teams.service import list_teams
 
 
 def test_demo_loads_once_and_shows_the_whole_loop(tmp_path: Path) -> None:
@@ -28,6 +30,11 @@ def test_demo_loads_once_and_shows_the_whole_loop(tmp_path: Path) -> None:
     factory = make_session_factory(get_engine(settings.database_url))
     with session_scope(factory, read_only=True) as session:
         stats = compute_statistics(session, "11", now.replace(year=now.year - 1), now, now=now)
+        # One shift for all, ending at 08:00 or 18:00 Beijing time (00:00 or 10:00 UTC).
+        (shift_end,) = {t.shift_ends_at for t in list_teams(session)}
+        assert shift_end is not None
+        assert now + timedelta(hours=1) < shift_end <= now + timedelta(hours=15)
+        assert (shift_end.hour, shift_end.minute) in {(0, 0), (10, 0)}
     assert stats.incidents == 8
     assert stats.person_times_assisted == 1
     assert stats.items_distributed == 2

@@ -243,3 +243,60 @@ class TestFirstResponder:
         incident = report(session, clock, ["unresponsive"], HERE)
         sent = [require_team(session, d.team_id).code for d in dispatches_for(session, incident.id)]
         assert sent == ["MEDIC"]
+
+
+class TestShifts:
+    def test_team_whose_shift_ends_before_the_job_ranks_below_one_that_can_finish(
+        self, session: Session, clock: FixedClock
+    ) -> None:
+        beijing_tree(session)
+        # Next door, but leaving in 10 min: reach plus 20 min on scene would outlast it.
+        make_team(
+            session,
+            now=clock.now(),
+            code="LEAVING",
+            lat=NEAR[0],
+            lon=NEAR[1],
+            shift_ends_at=clock.now() + timedelta(minutes=10),
+        )
+        make_team(
+            session,
+            now=clock.now(),
+            code="STAYING",
+            lat=FAR[0],
+            lon=FAR[1],
+            shift_ends_at=clock.now() + timedelta(hours=8),
+        )
+        make_team(session, now=clock.now(), code="UNKNOWN", lat=FAR[0], lon=FAR[1])
+        incident = report(session, clock, ["elderly"], HERE)
+        ranked = recommend_teams(session, incident, policy=POLICY, travel=TRAVEL, now=clock.now())
+        assert [r.team_code for r in ranked] == ["STAYING", "UNKNOWN", "LEAVING"]
+        leaving = ranked[2]
+        assert leaving.is_shift_too_short
+        assert leaving.eta_s < ranked[0].eta_s
+        assert "shift ends in 10 min, before the job would" in leaving.explanation
+        assert not ranked[0].is_shift_too_short
+        assert "shift" not in ranked[0].explanation
+
+    def test_team_whose_shift_ended_is_neither_recommended_nor_sent(
+        self, session: Session, clock: FixedClock
+    ) -> None:
+        beijing_tree(session)
+        gone = make_team(
+            session,
+            now=clock.now(),
+            code="GONE",
+            lat=NEAR[0],
+            lon=NEAR[1],
+            shift_ends_at=clock.now() + timedelta(hours=1),
+        )
+        clock.advance(timedelta(hours=1))  # the end itself: the shift is over
+        incident = report(session, clock, ["elderly"], HERE)
+        assert (
+            recommend_teams(session, incident, policy=POLICY, travel=TRAVEL, now=clock.now()) == []
+        )
+        with pytest.raises(TeamUnavailableError, match="GONE's shift ended at 2026-01-20 15:00"):
+            assign_team(
+                session, incident.id, gone.id, policy=POLICY, travel=TRAVEL, now=clock.now()
+            )
+        assert require_team(session, gone.id).status == TeamStatus.available

@@ -22,8 +22,10 @@ def make_team(
     capabilities: tuple[Capability, ...] = (Capability.outreach, Capability.supplies),
     vehicle: str | None = "京A-12345",
     members: int = 3,
+    shift_ends_at: datetime | None = None,
 ) -> Team:
-    """A team of ``members`` civil-affairs staff based at (lat, lon)."""
+    """A team of ``members`` civil-affairs staff based at (lat, lon), available (until
+    ``shift_ends_at`` when given)."""
     return create_team(
         session,
         TeamCreate(
@@ -38,6 +40,7 @@ def make_team(
                 TeamMemberIn(name=f"{code} member {i}", department=Department.civil_affairs)
                 for i in range(members)
             ],
+            shift_ends_at=shift_ends_at,
         ),
         now=now,
     )

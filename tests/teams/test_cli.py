@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,63 @@ class TestList:
         result = runner.invoke(app, ["teams", "list", "--region", "999999"])
         assert result.exit_code == 1
         assert result.stderr == "error: unknown region code '999999'\n"
+
+
+class TestStatus:
+    @pytest.fixture(autouse=True)
+    def _teams(self, cli_database: str, tmp_path: Path) -> None:
+        path = tmp_path / "teams.csv"
+        path.write_text(TEAMS_CSV, encoding="utf-8")
+        assert runner.invoke(app, ["teams", "import", str(path)]).exit_code == 0
+
+    def _shift_end(self) -> str | None:
+        listed = json.loads(runner.invoke(app, ["teams", "list", "--json"]).stdout)
+        end: str | None = next(t["shift_ends_at"] for t in listed if t["code"] == "DC-1")
+        return end
+
+    def test_on_duty_until_a_shift_end_then_off_duty(self) -> None:
+        end = (datetime.now(UTC) + timedelta(hours=8)).replace(second=0, microsecond=0)
+        result = runner.invoke(
+            app,
+            [
+                "teams",
+                "status",
+                "DC-1",
+                "--status",
+                "available",
+                "--shift-ends-at",
+                end.isoformat(),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        assert result.stdout == f"team DC-1: available until {end:%Y-%m-%d %H:%M} UTC\n"
+        assert self._shift_end() == end.isoformat().replace("+00:00", "Z")
+        result = runner.invoke(app, ["teams", "status", "DC-1", "--status", "off_duty"])
+        assert result.stdout == "team DC-1: off_duty\n"
+        assert self._shift_end() is None
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (
+                ["DC-1", "--shift-ends-at", "2020-01-01T08:00+08:00"],
+                "shift_ends_at must lie in the future",
+            ),
+            (["DC-1", "--shift-ends-at", "3000-01-01T08:00+08:00"], "more than 24 hours ahead"),
+            (["XX-9", "--status", "available"], "team XX-9 not found"),
+        ],
+    )
+    def test_bad_shift_end_or_team_is_one_error_and_exit_1(
+        self, args: list[str], message: str
+    ) -> None:
+        result = runner.invoke(app, ["teams", "status", *args])
+        assert result.exit_code == 1
+        assert message in " ".join(result.stderr.split())
+        assert self._shift_end() is None
+
+    def test_time_without_offset_is_a_usage_error(self) -> None:
+        result = runner.invoke(
+            app, ["teams", "status", "DC-1", "--shift-ends-at", "2026-01-21T08:00"]
+        )
+        assert result.exit_code == 2
+        assert "give a UTC offset" in result.stderr

@@ -1,4 +1,5 @@
-"""``streetrelief teams``: import teams from a file and list them."""
+"""``streetrelief teams``: import teams from a file, list them, and report a team on or off
+duty with its shift end."""
 
 from __future__ import annotations
 
@@ -7,12 +8,22 @@ from pathlib import Path
 
 import typer
 from pydantic import TypeAdapter
+from rich.markup import escape
 from rich.table import Table
 
-from streetrelief.cli.common import import_records, list_records
+from streetrelief.cli.common import (
+    cli_session,
+    console,
+    import_records,
+    list_records,
+    parse_time_option,
+)
+from streetrelief.core.clock import SystemClock
+from streetrelief.core.errors import NotFoundError
 from streetrelief.teams.importer import import_teams
-from streetrelief.teams.schemas import TeamRead
-from streetrelief.teams.service import list_teams
+from streetrelief.teams.models import TeamStatus
+from streetrelief.teams.schemas import TeamRead, TeamStatusUpdate
+from streetrelief.teams.service import find_team, list_teams, report_team_status
 
 app = typer.Typer(help="Teams: crews, members, capabilities.", no_args_is_help=True)
 
@@ -42,10 +53,45 @@ def list_command(
     )
 
 
+@app.command("status")
+def status_command(
+    code: str = typer.Argument(..., help="Team code."),
+    status: TeamStatus | None = typer.Option(
+        None, "--status", help="off_duty, available, transporting or returning."
+    ),
+    shift_ends_at: str | None = typer.Option(
+        None,
+        "--shift-ends-at",
+        help="ISO 8601 with offset: when the shift ends (after now, at most 24 h ahead).",
+    ),
+) -> None:
+    """Report team CODE's status now, e.g. on duty (available) until its shift end; going
+    off duty clears the shift end."""
+    ends = parse_time_option(shift_ends_at, "--shift-ends-at")
+    with cli_session() as session:
+        team = find_team(session, code)
+        if team is None:
+            raise NotFoundError(f"team {code} not found")
+        data = TeamStatusUpdate(status=status, shift_ends_at=ends)
+        team = report_team_status(session, team.id, data, now=SystemClock().now())
+        until = f" until {team.shift_ends_at:%Y-%m-%d %H:%M} UTC" if team.shift_ends_at else ""
+        console.print(f"team {escape(team.code)}: {team.status}{until}")
+
+
 def teams_table(teams: list[TeamRead], *, title: str) -> Table:
-    """One row per team: code, name, region, status, vehicle, capabilities, members, base."""
+    """One row per team: code, name, region, status, shift end (UTC), vehicle, capabilities,
+    members, base."""
     table = Table(title=title)
-    for column in ("code", "name", "region", "status", "vehicle", "capabilities", "members"):
+    for column in (
+        "code",
+        "name",
+        "region",
+        "status",
+        "shift end (UTC)",
+        "vehicle",
+        "capabilities",
+        "members",
+    ):
         table.add_column(column)
     table.add_column("base (lat, lon)", justify="right")
     for team in teams:
@@ -54,6 +100,7 @@ def teams_table(teams: list[TeamRead], *, title: str) -> Table:
             team.name,
             team.region_code,
             team.status,
+            f"{team.shift_ends_at:%Y-%m-%d %H:%M}" if team.shift_ends_at else "-",
             team.vehicle or "on foot",
             ", ".join(team.capabilities),
             str(len(team.members)),

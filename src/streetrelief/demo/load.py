@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 from sqlalchemy import select
@@ -56,6 +57,9 @@ SEED = 20260120
 EVENING = timedelta(hours=3)
 """The demo evening starts this long before the demo is loaded."""
 CENTRAL_DISTRICTS = ("110101", "110102", "110105", "110106", "110107", "110108")
+SHIFT_CHANGES = (time(8), time(18))
+"""Local times the demo's shifts change: a night shift 18:00-08:00 and a day shift."""
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 _TEAMS = [
     # code, name, district, capabilities, vehicle, members (name, department)
@@ -262,6 +266,7 @@ def _load(
         lat, lon = centres[code]
         return lat + rng.uniform(-spread, spread), lon + rng.uniform(-spread, spread)
 
+    shift_ends_at = _shift_end(now)
     for code, name, district, caps, vehicle, members in _TEAMS:
         lat, lon = near(district, 0.01)
         create_team(
@@ -275,6 +280,7 @@ def _load(
                 base_lat=lat,
                 base_lon=lon,
                 members=[TeamMemberIn(name=n, department=d) for n, d in members],
+                shift_ends_at=shift_ends_at,
             ),
             now=now - EVENING,
         )
@@ -337,6 +343,19 @@ def _load(
         if n == 0:
             _play_incident(session, accepted.incident_id, evening, policy, travel)
     return result.inserted, len(_TEAMS), len(_POINTS), len(_HOTSPOTS), len(_REPORTS)
+
+
+def _shift_end(now: datetime) -> datetime:
+    """When the demo teams' shift ends (UTC): the first shift change in Beijing more than an
+    hour after ``now``, so a demo loaded just before a change still has its teams on duty
+    (at most 15 hours ahead, within the limit of ``teams.service.MAX_SHIFT_AHEAD``)."""
+    local = (now + timedelta(hours=1)).astimezone(BEIJING)
+    changes = [
+        datetime.combine(local.date() + timedelta(days=d), at, BEIJING)
+        for d in (0, 1)
+        for at in SHIFT_CHANGES
+    ]
+    return min(c for c in changes if c > local).astimezone(UTC)
 
 
 def _play_incident(

@@ -217,7 +217,12 @@ def _recommend(
             f"lacks {', '.join(missing)}" if missing else f"has {', '.join(sorted(required))}"
         )
     if is_short:
-        parts.append("shift ends before the job would")
+        shift_left_s = float(teams.shift_left_s[i])
+        parts.append(
+            f"shift ends in {shift_left_s / 60:.0f} min, before the job would"
+            if shift_left_s > 0
+            else "shift has ended"
+        )
     parts.append(f"dispatches in the past 24 h: {dispatches}")
     return Recommendation(
         rank=rank,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from streetrelief.db.base import Base, UTCDateTime
@@ -14,10 +14,14 @@ class Dispatch(Base):
     """An assignment of a team to an incident, with its own timeline."""
 
     __tablename__ = "dispatches"
+    __table_args__ = (
+        # A team's dispatches since a time: the 24-hour workload of the dispatch ranking.
+        Index("ix_dispatches_team_assigned", "team_id", "assigned_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
     is_automatic: Mapped[bool] = mapped_column(Boolean, default=False)
     assigned_by: Mapped[str | None] = mapped_column(String(100))

@@ -86,7 +86,7 @@ def holds_next_job(session: Session, team_id: int) -> bool:
     return bool(session.scalar(select(_next_job_held(literal(team_id)))))
 
 
-CandidateRow = Row[int, str, str, bool, datetime | None, float, float, bool, int]
+CandidateRow = Row[int, str, str, bool, datetime | None, float, float, bool, int, datetime | None]
 
 
 def candidate_teams(
@@ -94,13 +94,16 @@ def candidate_teams(
     region_path: str,
     *,
     statuses: Collection[TeamStatus],
+    now: datetime,
     stale_before: datetime,
     workload_since: datetime,
     scope: Scope = None,
 ) -> Sequence[CandidateRow]:
     """(id, code, capabilities as JSON text, has a vehicle, on scene since, last_lat, last_lon,
-    is the position stale, dispatches assigned since ``workload_since``) of the teams in a
-    subtree and jurisdiction with one of ``statuses``, leaving out those holding a next job.
+    is the position stale, dispatches assigned since ``workload_since``, shift end or None) of
+    the teams in a subtree and jurisdiction with one of ``statuses``, leaving out those
+    holding a next job and those whose shift ended by ``now`` (gone home, whatever status they
+    last reported).
 
     One Core statement on the session's connection, for ranking hundreds of teams: no ORM
     objects; capabilities come back as their stored text, which the caller maps through a
@@ -110,18 +113,18 @@ def candidate_teams(
     only to on-scene teams, the only ones that can hold a next job.
     """
     stmt = _candidates_select(region_path, scope, frozenset(statuses))
-    params = {"stale_before": stale_before, "workload_since": workload_since}
+    params = {"now": now, "stale_before": stale_before, "workload_since": workload_since}
     return session.connection().execute(stmt, params).all()
 
 
 @lru_cache(maxsize=256)
 def _candidates_select(
     region_path: str, scope: Scope, statuses: frozenset[TeamStatus]
-) -> Select[int, str, str, bool, datetime | None, float, float, bool, int]:
+) -> Select[int, str, str, bool, datetime | None, float, float, bool, int, datetime | None]:
     """The statement of ``candidate_teams`` for one area, jurisdiction and set of statuses,
     built once: making the subquery and the aliases of the next-job check, and the cache key
     SQLAlchemy derives from a new statement object, cost about as much as running the query.
-    Parameters ``stale_before`` and ``workload_since``."""
+    Parameters ``now``, ``stale_before`` and ``workload_since``."""
     workload = (
         select(Dispatch.team_id, func.count().label("n"))
         .where(Dispatch.assigned_at >= bindparam("workload_since", type_=UTCDateTime()))
@@ -140,12 +143,17 @@ def _candidates_select(
             Team.last_lon,
             Team.position_at < bindparam("stale_before", type_=UTCDateTime()),
             func.coalesce(workload.c.n, 0),
+            Team.shift_ends_at,
         )
         .outerjoin(workload, workload.c.team_id == Team.id)
         .where(
             scope_clause(Team.region_code, scope),
             in_subtree(Team.region_code, region_path),
             Team.status.in_(sorted(statuses)),
+            or_(
+                Team.shift_ends_at.is_(None),
+                Team.shift_ends_at > bindparam("now", type_=UTCDateTime()),
+            ),
             or_(~on_scene, ~_next_job_held(Team.id)),
         )
     )

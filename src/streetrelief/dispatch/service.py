@@ -70,10 +70,11 @@ def recommend_teams(
     Each team's time to reach is estimated from its last position by its travel mode; an
     on-scene team (without a next job already) counts with the rest of its expected time on
     scene (``rules.expected_on_scene_s`` from when it arrived), so a team finishing nearby can
-    beat an idle one far away. Team shifts are not recorded, so no team is ranked down for its
-    shift here (the simulation, which knows them, is). The teams are read as columns in one
-    statement (``repository.candidate_teams``) and ranked as arrays; ``limit`` keeps the best
-    few, the only ones explained.
+    beat an idle one far away. A team's shift left is its recorded shift end minus ``now``
+    (unbounded when not recorded), so one whose shift ends before it could reach the incident
+    and finish there ranks below those that can; a team whose shift has already ended is not
+    recommended at all (``repository.candidate_teams``). The teams are read as columns in one
+    statement and ranked as arrays; ``limit`` keeps the best few, the only ones explained.
 
     Raises:
         IllegalTransitionError: the incident is closed (or not triaged yet).
@@ -88,13 +89,14 @@ def recommend_teams(
         session,
         dispatch_area(session, incident.region_code).path,
         statuses=ASSIGNABLE,
+        now=now,
         stale_before=now - timedelta(seconds=rules.stale_position_s),
         workload_since=now - WORKLOAD_WINDOW,
         scope=scope,
     )
     if not rows:
         return []
-    ids, codes, capabilities, has_vehicle, on_scene_at, lats, lons, stale, workload = zip(
+    ids, codes, capabilities, has_vehicle, on_scene_at, lats, lons, stale, workload, ends = zip(
         *rows, strict=True
     )
     n = len(rows)
@@ -118,7 +120,9 @@ def recommend_teams(
         is_fallback=is_fallback,
         dispatches_24h=np.array(workload, dtype=np.int64),
         free_in_s=free_in_s,
-        shift_left_s=np.full(n, np.inf),
+        shift_left_s=np.array(
+            [np.inf if end is None else (end - now).total_seconds() for end in ends]
+        ),
         is_position_stale=np.array(stale, dtype=np.bool_),
     )
     return rank_candidates(
@@ -180,8 +184,8 @@ def assign_team(
     Raises:
         NotFoundError: no such incident or team.
         IllegalTransitionError: the incident is not triaged yet, or closed.
-        TeamUnavailableError: the team is busy or off duty, already sent to this incident,
-            or outside the dispatch area.
+        TeamUnavailableError: the team is busy or off duty, its shift has ended, it is
+            already sent to this incident, or outside the dispatch area.
     """
     incident = incidents.require_incident(session, incident_id, for_update=True)
     if incident.status not in DISPATCHABLE_INCIDENT:
@@ -193,6 +197,12 @@ def assign_team(
     team = teams.require_team(session, team_id)
     if team.status not in ASSIGNABLE:
         raise TeamUnavailableError(f"team {team.code} is {team.status}", team_id=team.id)
+    if team.shift_ends_at is not None and team.shift_ends_at <= now:
+        raise TeamUnavailableError(
+            f"team {team.code}'s shift ended at {team.shift_ends_at:%Y-%m-%d %H:%M} UTC: "
+            "report it on duty with a new shift end first",
+            team_id=team.id,
+        )
     if any(d.team_id == team.id for d in repository.active_for_incident(session, incident.id)):
         raise TeamUnavailableError(
             f"team {team.code} is already sent to incident {incident.id}", team_id=team.id

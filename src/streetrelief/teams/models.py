@@ -70,6 +70,8 @@ class Team(Base):
     last_lat: Mapped[float] = mapped_column(Float)
     last_lon: Mapped[float] = mapped_column(Float)
     position_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    shift_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the team's current shift ends (UTC); None when off duty or not given."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     members: Mapped[list[TeamMember]] = relationship(

@@ -45,6 +45,9 @@ class TeamCreate(BaseModel):
     status: Literal[TeamStatus.available, TeamStatus.off_duty] = Field(
         TeamStatus.available, description="A new team starts available or off duty."
     )
+    shift_ends_at: AwareDatetime | None = Field(
+        None, description="When its shift ends, for a team starting available; see MAX_SHIFT."
+    )
     members: list[TeamMemberIn] = Field(default_factory=list, max_length=50)
 
 
@@ -59,6 +62,9 @@ class TeamUpdate(BaseModel):
     base_lat: float | None = Field(None, ge=-90, le=90)
     base_lon: float | None = Field(None, ge=-180, le=180)
     members: list[TeamMemberIn] | None = Field(None, max_length=50)
+    shift_ends_at: AwareDatetime | None = Field(
+        None, description="When the on-duty team's shift ends; null: not known."
+    )
 
 
 class TeamStatusUpdate(BaseModel):
@@ -70,6 +76,9 @@ class TeamStatusUpdate(BaseModel):
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
     at: AwareDatetime | None = Field(None, description="When; now when omitted.")
+    shift_ends_at: AwareDatetime | None = Field(
+        None, description="When the shift ends, given on coming on duty (or to change it)."
+    )
 
 
 class TeamRead(BaseModel):
@@ -91,4 +100,5 @@ class TeamRead(BaseModel):
     last_lat: float
     last_lon: float
     position_at: datetime
+    shift_ends_at: datetime | None
     members: list[TeamMemberRead]
