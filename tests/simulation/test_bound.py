@@ -112,7 +112,8 @@ class TestScheduleBound:
     ) -> None:
         incidents, teams = night
         per_incident_sum, schedule = bounds(incidents, teams)
-        assert schedule >= per_incident_sum - 1e-6
+        # Costs are whole milliseconds rounded down: at most 1 ms per incident below.
+        assert schedule >= per_incident_sum - 0.001 * len(incidents)
         zones = {i.idx: i.idx % len(teams) for i in incidents}
         for rule in (OurRule(DispatchPolicy()), NearestIdleRule(), FixedZoneRule(zones)):
             assert censored_sum(incidents, teams, rule) >= schedule - 1e-6

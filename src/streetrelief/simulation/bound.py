@@ -26,23 +26,23 @@ than ``r_i + c_ji`` with
 no shortcut by the triangle inequality). An incident never reached counts its censored
 ``horizon - r_i``. So the least-cost assignment of predecessors to incidents, each
 predecessor used once and each incident either assigned or counted as never reached, is at
-most the sum of reach times of any schedule. It is solved as the linear relaxation of a
-min-cost flow (HiGHS, by ``scipy.optimize.linprog``), whose optimum is at most the
-assignment's. To keep it sparse, each incident ``i`` has its own arc from the predecessors
-setting off around ``r_i + b_i`` (``BEFORE`` before it, ``AFTER`` from it, at ``c_ji``);
-earlier ones reach ``i`` through a zero-cost chain in set-off order at ``b_i``, and later
-ones through a chain that charges the set-off time alone, ``D_j - r_i``: both at most
-``c_ji``, so every schedule still has a flow of no greater cost.
+most the sum of reach times of any schedule. It is solved as a min-cost flow (OR-Tools'
+cost-scaling solver) whose optimum is at most the assignment's. To keep it sparse, each
+incident ``i`` has its own arc, at ``c_ji``, from the predecessors setting off around
+``r_i + b_i`` (``BEFORE`` before it, ``AFTER`` from it); earlier ones reach ``i`` through a
+zero-cost chain in set-off order at ``b_i``, later ones through a chain that charges the
+set-off time alone, ``D_j - r_i``: both at most ``c_ji``, so every schedule still has a flow
+of no greater cost.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import linprog
-from scipy.sparse import coo_matrix
+from ortools.graph.python import min_cost_flow
 
 from streetrelief.dispatch.travel import StraightLineTravel, TravelTimeProvider
 from streetrelief.simulation.night import LatLon, SimIncident, SimPoint, SimTeam
@@ -50,7 +50,7 @@ from streetrelief.teams.models import TravelMode
 
 FloatArray = npt.NDArray[np.float64]
 
-BEFORE, AFTER = 50, 150
+BEFORE, AFTER = 20, 60
 """Predecessors with their own arc per incident, by set-off time before and after the
 incident's earliest arrival (sizes, not sources: more arcs tighten the bound and slow the
 solve; these keep 5,000 incidents to seconds)."""
@@ -131,7 +131,7 @@ def schedule_bound_s(
     sorted_setoff = setoff[order]
     m = len(pos)
     team_modes = [t.mode for t in teams]
-    flow = _Flow(m)
+    flow = _Flow(sorted_setoff, len(incidents))
     for col, incident in enumerate(incidents):
         r_i, b_i = reported[col], bound[col]
         cap = horizon_s - r_i
@@ -155,9 +155,9 @@ def schedule_bound_s(
             direct=direct,
             direct_cost=cost[direct],
             late_from=end,
-            late_cost=sorted_setoff[end] - r_i if end < m else None,
+            reported_s=r_i,
         )
-    return flow.solve(np.diff(sorted_setoff))
+    return flow.solve()
 
 
 def _token_travel_s(
@@ -179,40 +179,42 @@ def _token_travel_s(
 
 
 class _Flow:
-    """The min-cost flow of ``schedule_bound_s`` as a linear programme.
+    """The min-cost flow of ``schedule_bound_s``, solved by OR-Tools' ``SimpleMinCostFlow``.
 
-    Nodes: predecessors in set-off order (each sends at most one unit), a forward chain F and
-    a backward chain B over the same order, and incidents (each takes exactly one unit, from a
-    predecessor, a chain, or its own never-reached arc).
+    Nodes: a source with one unit per incident; predecessors in set-off order (one unit each
+    from the source); a forward chain F and a backward chain B over the same order; incidents
+    (one unit each to the sink, from a predecessor, a chain, or the source directly: never
+    reached); the sink. Costs are whole milliseconds rounded down (set-off times first, so a
+    path along the backward chain loses under a millisecond), so the optimum stays a lower
+    bound.
     """
 
-    def __init__(self, tokens: int) -> None:
-        self.m = tokens
-        self.cost: list[float] = []
-        self.rows: list[int] = []  # node row of each arc end, with its sign in ``signs``
-        self.cols: list[int] = []
-        self.signs: list[float] = []
-        self.arc = 0
-        self.successors = 0
+    def __init__(self, setoff_s: FloatArray, incidents: int) -> None:
+        self.setoff_ms = np.floor(setoff_s * 1000).astype(np.int64)
+        self.m, self.n = len(setoff_s), incidents
+        self.source, self.sink = 0, 1
+        self.tails: list[int] = []
+        self.heads: list[int] = []
+        self.costs: list[int] = []
+        self.caps: list[int] = []
 
-    # Rows: 0..m-1 tokens (≤ 1 out), then F, B chains (balance), then incidents (= 1 in).
+    def _token(self, k: int) -> int:
+        return 2 + k
+
     def _f(self, k: int) -> int:
-        return self.m + k
+        return 2 + self.m + k
 
     def _b(self, k: int) -> int:
-        return 2 * self.m + k
+        return 2 + 2 * self.m + k
 
-    def _s(self, col: int) -> int:
-        return 3 * self.m + col
+    def _incident(self, col: int) -> int:
+        return 2 + 3 * self.m + col
 
-    def _add(self, cost: float, tail: int | None, head: int | None) -> None:
-        for node, sign in ((tail, -1.0), (head, 1.0)):
-            if node is not None:
-                self.rows.append(node)
-                self.cols.append(self.arc)
-                self.signs.append(sign)
-        self.cost.append(cost)
-        self.arc += 1
+    def _add(self, tail: int, head: int, cost_ms: int, cap: int = 1) -> None:
+        self.tails.append(tail)
+        self.heads.append(head)
+        self.costs.append(cost_ms)
+        self.caps.append(cap)
 
     def successor(
         self,
@@ -224,52 +226,59 @@ class _Flow:
         direct: npt.NDArray[np.int64],
         direct_cost: FloatArray,
         late_from: int,
-        late_cost: float | None,
+        reported_s: float,
     ) -> None:
-        """The arcs into incident ``col`` (predecessor positions in set-off order)."""
-        s = self._s(col)
-        self.successors = max(self.successors, col + 1)
-        self._add(cap, None, s)
+        """The arcs into incident ``col``: predecessor positions in set-off order, costs in
+        seconds; predecessors from ``late_from`` on come by the backward chain."""
+        s = self._incident(col)
+        self._add(self.source, s, _ms(cap))
+        self._add(s, self.sink, 0)
         if free_upto > 0:
-            self._add(min(free_cost, cap), self._f(free_upto - 1), s)
-        arcs = range(self.arc, self.arc + len(direct))
-        self.rows += direct.tolist() + [s] * len(direct)
-        self.cols += [*arcs, *arcs]
-        self.signs += [-1.0] * len(direct) + [1.0] * len(direct)
-        self.cost += direct_cost.tolist()
-        self.arc += len(direct)
-        if late_cost is not None and late_cost < cap:
-            self._add(late_cost, self._b(late_from), s)
+            self._add(self._f(free_upto - 1), s, _ms(min(free_cost, cap)))
+        self.tails += (direct + 2).tolist()
+        self.heads += [s] * len(direct)
+        self.costs += np.floor(direct_cost * 1000).astype(np.int64).tolist()
+        self.caps += [1] * len(direct)
+        if late_from < self.m:
+            late_ms = math.floor(int(self.setoff_ms[late_from]) - reported_s * 1000)
+            if late_ms < cap * 1000:
+                self._add(self._b(late_from), s, late_ms)
 
-    def solve(self, gaps: FloatArray) -> float:
-        """The optimum, seconds; ``gaps`` are the set-off differences along the order."""
+    def solve(self) -> float:
+        """The optimum, seconds.
+
+        Raises:
+            RuntimeError: the solver reports no optimum (it always has one: every incident
+                can be counted as never reached).
+        """
         for k in range(self.m):
-            self._add(0.0, k, self._f(k))
-            self._add(0.0, k, self._b(k))
+            self._add(self.source, self._token(k), 0)
+            self._add(self._token(k), self._f(k), 0)
+            self._add(self._token(k), self._b(k), 0)
+        gaps = np.diff(self.setoff_ms).tolist()
         for k in range(self.m - 1):
-            self._add(0.0, self._f(k), self._f(k + 1))
-            self._add(float(gaps[k]), self._b(k + 1), self._b(k))
-        nodes = 3 * self.m + self.successors
-        matrix = coo_matrix(
-            (np.array(self.signs), (np.array(self.rows), np.array(self.cols))),
-            shape=(nodes, self.arc),
-        ).tocsr()
-        tokens = -matrix[: self.m]  # outflow of each predecessor
-        balance = matrix[self.m :]
-        rhs = np.concatenate([np.zeros(2 * self.m), np.ones(self.successors)])
-        result = linprog(
-            np.array(self.cost),
-            A_ub=tokens,
-            b_ub=np.ones(self.m),
-            A_eq=balance,
-            b_eq=rhs,
-            bounds=(0, None),
-            method="highs",
+            self._add(self._f(k), self._f(k + 1), 0, self.n)
+            self._add(self._b(k + 1), self._b(k), gaps[k], self.n)
+        solver = min_cost_flow.SimpleMinCostFlow()
+        solver.add_arcs_with_capacity_and_unit_cost(
+            np.array(self.tails, dtype=np.int32),
+            np.array(self.heads, dtype=np.int32),
+            np.array(self.caps, dtype=np.int64),
+            np.array(self.costs, dtype=np.int64),
         )
-        if result.status != 0:
-            msg = f"the schedule bound's programme did not solve: {result.message}"
+        supplies = np.zeros(2 + 3 * self.m + self.n, dtype=np.int64)
+        supplies[self.source], supplies[self.sink] = self.n, -self.n
+        solver.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
+        status = solver.solve()
+        if status != solver.OPTIMAL:
+            msg = f"the schedule bound's flow did not solve (status {status})"
             raise RuntimeError(msg)
-        return float(result.fun)
+        return float(solver.optimal_cost()) / 1000
+
+
+def _ms(seconds: float) -> int:
+    """Whole milliseconds in ``seconds``, rounded down."""
+    return math.floor(seconds * 1000)
 
 
 def _travel_to_s(
