@@ -55,7 +55,7 @@ from streetrelief.response.schemas import (
     WeatherReading,
 )
 from streetrelief.response.state_codec import state_from_json, state_to_json
-from streetrelief.response.tasks import apply_playbook
+from streetrelief.response.tasks import apply_playbook, tighten_open_targets
 from streetrelief.weather.feeds.schemas import StaleSource
 from streetrelief.weather.feeds.service import stale_sources
 from streetrelief.weather.schemas import WarningInForce
@@ -522,6 +522,7 @@ def _decide(
     if decision.has_changed:
         activation = _record_change(session, row, decision, now=now, stale=stale)
         apply_playbook(session, activation, policy, now=now)
+        tighten_open_targets(session, activation, policy)
     session.flush()
     return ReassessResult(
         response=to_read(row, stale=stale),
