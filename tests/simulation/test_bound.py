@@ -46,6 +46,7 @@ def make_incident(
         people=1,
         target_s=900,
         confirm_s=confirm_s,
+        base_target_s=900,
     )
 
 

@@ -134,6 +134,7 @@ def incident(idx: int, at_s: float, priority: Priority, pos: tuple[float, float]
         people=1,
         target_s=720,
         confirm_s=0,
+        base_target_s=720,
     )
 
 

@@ -76,6 +76,7 @@ def compare(
             horizon_s=inputs.horizon_s,
             wall_time_limit_s=scenario.wall_time_limit_s,
             on_progress=on_progress,
+            level_factors=inputs.level_factors,
         )
         results[name.value] = night.run()
     bound = hindsight_bound_s(

@@ -1,5 +1,6 @@
 """A simulated night in memory: incidents arrive, a dispatch rule picks teams, teams travel,
-work on scene, take people to service points with room, and return to base (SimPy time).
+work on scene, take people to service points with room, and return to base (SimPy time);
+response levels change and a rise shortens the targets of incidents still waiting.
 
 The model, shared by every rule compared: a team starts a trip only from its base, an
 incident's site or a service point (never mid-road); a team returning to base takes no new
@@ -46,6 +47,7 @@ class SimIncident:
     people: int
     target_s: float
     confirm_s: float
+    base_target_s: float
     dispatched_s: float | None = None
     arrived_s: float | None = None
     team: int | None = None
@@ -135,6 +137,7 @@ class Night:
     horizon_s: float
     wall_time_limit_s: float
     on_progress: Callable[[], None] | None = None
+    level_factors: list[tuple[float, float]] = field(default_factory=list)
     env: simpy.Environment = field(default_factory=simpy.Environment)
     unplaced_people: int = 0
 
@@ -148,6 +151,7 @@ class Night:
         for team in self.teams:
             team.pos = team.free_pos = team.base
         self.env.process(self._arrivals(started))
+        self.env.process(self._levels())
         self.env.run(until=self.horizon_s)
         return NightResult(
             incidents=self.incidents,
@@ -215,6 +219,17 @@ class Night:
             self.env.process(self._ready(incident))
             if self.on_progress is not None:
                 self.on_progress()
+
+    def _levels(self) -> SimProcess:
+        """At each level change, shorten the target of every incident reported and not yet
+        reached to the triage target times the new factor, never lengthening one (as
+        ``response.tasks.tighten_open_targets`` does live)."""
+        for at_s, factor in self.level_factors:
+            yield self.env.timeout(max(0.0, at_s - self.now))
+            for incident in self.incidents:
+                if incident.reported_s <= self.now and incident.arrived_s is None:
+                    tighter = float(max(1, round(incident.base_target_s * factor)))
+                    incident.target_s = min(incident.target_s, tighter)
 
     def _ready(self, incident: SimIncident) -> SimProcess:
         if incident.confirm_s > 0:
