@@ -3,8 +3,9 @@ work on scene, take people to service points with room, and return to base (SimP
 response levels change and a rise shortens the targets of incidents still waiting.
 
 The model, shared by every rule compared: a team starts a trip only from its base, an
-incident's site or a service point (never mid-road); a team returning to base takes no new
-job until it is back; a busy team may hold one next job, which it starts when it clears.
+incident's site or a service point (never mid-road); a team that clears with nothing waiting
+returns to base (and takes no new job until it is back) or, when the rule says so, waits
+where it is; a busy team may hold one next job, which it starts when it clears.
 Dispatch rules decide who goes where; they call ``dispatch.logic`` exactly as the services do.
 """
 
@@ -101,7 +102,13 @@ class FieldModel:
 
 
 class DispatchRule(Protocol):
-    """Who goes where: called when an incident is ready and when a team clears."""
+    """Who goes where: called when an incident is ready and when a team clears.
+
+    ``idle_teams_stay``: whether a team that clears with nothing to do waits where it is
+    (else it returns to base first).
+    """
+
+    idle_teams_stay: bool
 
     def on_ready(self, night: Night, incident: SimIncident) -> None:
         """Assign, give as a next job, or keep the incident waiting."""
@@ -287,7 +294,11 @@ class Night:
             if following.dispatched_s is None:
                 self._take(team, following)
             incident = following
-        yield from self._return(team)
+        if self.rule.idle_teams_stay and team.pos == incident.pos:
+            team.free_pos = team.pos
+            team.is_idle = True
+        else:
+            yield from self._return(team)
 
     def _transport(self, team: SimTeam, incident: SimIncident) -> SimProcess:
         point = self._nearest_point_with_room(team.pos, incident.people)
