@@ -11,13 +11,21 @@ from streetrelief.dispatch.policy import DispatchPolicy
 from streetrelief.dispatch.travel import StraightLineTravel
 from streetrelief.incidents.models import Priority
 from streetrelief.simulation.bound import hindsight_bound_s, schedule_bound_s
-from streetrelief.simulation.night import DispatchRule, FieldModel, Night, SimIncident, SimTeam
+from streetrelief.simulation.night import (
+    DispatchRule,
+    FieldModel,
+    Night,
+    SimIncident,
+    SimPoint,
+    SimTeam,
+)
 from streetrelief.simulation.rules import FixedZoneRule, NearestIdleRule, OurRule
 from streetrelief.simulation.summary import reach_or_censored_s
 from streetrelief.teams.models import TravelMode
 
 TRAVEL = StraightLineTravel(detour_factor=1.4, vehicle_speed_kmh=30, walking_speed_kmh=4.5)
-FIELD = FieldModel(turnout_s=60, on_scene_s=600, handover_s=0)
+FIELD = FieldModel(turnout_s=60, on_scene_s=600, handover_s=120)
+SHELTER = (34.03, -118.27)
 HORIZON_S = 4 * 3600.0
 
 
@@ -33,7 +41,13 @@ def make_team(idx: int, pos: tuple[float, float], mode: TravelMode) -> SimTeam:
 
 
 def make_incident(
-    idx: int, at_s: float, pos: tuple[float, float], priority: Priority, confirm_s: float
+    idx: int,
+    at_s: float,
+    pos: tuple[float, float],
+    priority: Priority,
+    confirm_s: float,
+    *,
+    needs_transport: bool = False,
 ) -> SimIncident:
     return SimIncident(
         idx=idx,
@@ -42,7 +56,7 @@ def make_incident(
         pos=pos,
         priority=priority,
         required=frozenset(),
-        needs_transport=False,
+        needs_transport=needs_transport,
         people=1,
         target_s=900,
         confirm_s=confirm_s,
@@ -54,7 +68,7 @@ def censored_sum(incidents: list[SimIncident], teams: list[SimTeam], rule: Dispa
     night = Night(
         incidents=copy.deepcopy(incidents),
         teams=copy.deepcopy(teams),
-        points=[],
+        points=[SimPoint("shelter", SHELTER, capacity=3)],
         travel=TRAVEL,
         field_model=FIELD,
         rule=rule,
@@ -66,7 +80,8 @@ def censored_sum(incidents: list[SimIncident], teams: list[SimTeam], rule: Dispa
 
 
 def bounds(incidents: list[SimIncident], teams: list[SimTeam]) -> tuple[float, float]:
-    per_incident = hindsight_bound_s(incidents, teams, [], TRAVEL, FIELD.turnout_s)
+    points = [SimPoint("shelter", SHELTER, capacity=3)]
+    per_incident = hindsight_bound_s(incidents, teams, points, TRAVEL, FIELD.turnout_s)
     schedule = schedule_bound_s(
         incidents,
         teams,
@@ -99,6 +114,7 @@ def nights(draw: st.DrawFn) -> tuple[list[SimIncident], list[SimTeam]]:
             draw(place),
             draw(st.sampled_from(list(Priority))),
             draw(st.sampled_from([0.0, 60.0])),
+            needs_transport=draw(st.booleans()),
         )
         for k, at in enumerate(times)
     ]
