@@ -134,6 +134,7 @@ def incident(idx: int, at_s: float, priority: Priority, pos: tuple[float, float]
         people=1,
         target_s=720,
         confirm_s=0,
+        base_target_s=720,
     )
 
 
@@ -174,6 +175,17 @@ class TestOurRuleInTheNight:
         assert critical.arrived_s is not None
         assert low.arrived_s is not None
         assert critical.arrived_s < low.arrived_s
+
+    def test_a_team_waits_where_it_finished_when_the_policy_says_so(self) -> None:
+        for stays, expected in ((True, self.NEAR), (False, self.BASE)):
+            crew = team(0, self.BASE)
+            run_night(
+                [incident(0, 0, Priority.normal, self.NEAR)],
+                [crew],
+                DispatchPolicy(idle_teams_stay=stays),
+            )
+            assert crew.is_idle
+            assert crew.pos == expected
 
     def test_no_preemption_when_policy_forbids_it(self) -> None:
         low = incident(1, 300, Priority.low, self.NEAR)

@@ -1,5 +1,6 @@
 """Response-time targets tightened by the response level in force when an incident is
-triaged: the stored target, the overdue list and the breach timer all follow it."""
+triaged, and by a rise while it waits: the stored target, the overdue list and the breach
+timer all follow it."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from streetrelief.intake.schemas import ReportCreate
 from streetrelief.intake.service import receive_report
 from streetrelief.response.levels import ResponseLevel
 from streetrelief.response.policy import load_preset
-from streetrelief.response.service import configure_region, override_level
+from streetrelief.response.service import clear_override, configure_region, override_level
 from streetrelief.triage.policy import load_policy
 from tests.factories.regions import beijing_tree
 
@@ -76,6 +77,46 @@ def test_level_none_keeps_the_policy_target(
     assert incident.response_target_s == base
     clock.advance(timedelta(seconds=round(base * 0.6) + 1))
     assert overdue_incidents(session, now=clock.now()) == []
+
+
+def test_a_rise_shortens_the_target_of_a_waiting_incident_once_and_a_fall_keeps_it(
+    session: Session, clock: FixedClock, beijing: None
+) -> None:
+    china = load_preset("china")
+    factor = china.actions(ResponseLevel.III).response_target_factor
+    assert factor < 1.0
+    incident = report(session, clock)
+    assert incident.priority is not None
+    base = POLICY.response_targets_s[Priority(incident.priority)]
+    assert incident.response_target_s == base
+    clock.advance(timedelta(seconds=60))
+    override_level(
+        session,
+        CITY,
+        ResponseLevel.III,
+        reason="寒潮黄色预警",
+        until=None,
+        by="王",
+        now=clock.now(),
+    )
+    assert incident.response_target_s == round(base * factor)
+    clock.advance(timedelta(seconds=60))
+    clear_override(session, CITY, now=clock.now())
+    assert incident.response_target_s == round(base * factor)
+    clock.advance(timedelta(seconds=60))
+    override_level(
+        session,
+        CITY,
+        ResponseLevel.III,
+        reason="寒潮黄色预警",
+        until=None,
+        by="王",
+        now=clock.now(),
+    )
+    # Level III again: no tighter than it already was.
+    assert incident.response_target_s == round(base * factor)
+    clock.advance(timedelta(seconds=round(base * factor) - 180 + 1))
+    assert raise_target_breaches(session, now=clock.now()) == [incident.id]
 
 
 def test_a_higher_level_may_not_loosen_the_target() -> None:

@@ -48,6 +48,16 @@ class DispatchPolicy(BaseModel):
         "explanation, and ranked after fresh ones of the same capability.",
     )
 
+    idle_teams_stay: bool = Field(
+        False,
+        description="Whether a team that clears at an incident's site with nothing waiting "
+        "stays there, ready, instead of driving back to base (after taking people to a service "
+        "point it returns: shelters would gather idle teams). Off: bench/dispatch.py measures "
+        "it (ADR 0006); it cut the mean under moderate load but cost critical incidents their "
+        "on-time share. The live service ranks a team from its last reported position either "
+        "way; this tells the simulation where teams wait.",
+    )
+
     def may_preempt(self, new: Priority, held: Priority) -> bool:
         """Whether an incident of priority ``new`` may take a team assigned to ``held``."""
         return (

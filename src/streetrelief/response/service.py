@@ -56,7 +56,7 @@ from streetrelief.response.schemas import (
     WeatherReading,
 )
 from streetrelief.response.state_codec import state_from_json, state_to_json
-from streetrelief.response.tasks import apply_playbook
+from streetrelief.response.tasks import apply_playbook, tighten_open_targets
 from streetrelief.revisits.service import bring_forward
 from streetrelief.weather.feeds.schemas import StaleSource
 from streetrelief.weather.feeds.service import stale_sources
@@ -524,6 +524,7 @@ def _decide(
     if decision.has_changed:
         activation = _record_change(session, row, decision, now=now, stale=stale)
         apply_playbook(session, activation, policy, now=now)
+        tighten_open_targets(session, activation, policy)
         bring_forward(session, region.code, now=now)
     session.flush()
     return ReassessResult(

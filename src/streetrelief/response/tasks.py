@@ -20,6 +20,7 @@ from streetrelief.core.clock import ensure_utc
 from streetrelief.core.errors import InvalidInputError, NotFoundError, TaskClosedError
 from streetrelief.db.outbox import emit
 from streetrelief.duty.service import to_reads, who_is_on_duty
+from streetrelief.incidents import repository as incidents_repository
 from streetrelief.regions.service import require_region
 from streetrelief.response import repository
 from streetrelief.response.levels import ResponseLevel
@@ -191,6 +192,51 @@ def apply_playbook(
     for task in created:
         _emit(session, task, TASK_CREATED, now, **_created_payload(task))
     return created
+
+
+def tighten_open_targets(
+    session: Session, activation: ResponseActivation, policy: ResponsePolicy
+) -> list[int]:
+    """After a level change, shorten the response-time targets of open incidents no team has
+    reached yet, in the changed region's subtree where it is the nearest configured region.
+
+    An incident's target is the triage policy's times the least ``response_target_factor`` of
+    the levels in force since it was triaged (triage applies the level of the moment; each
+    rise since tightened it). So when the new level's factor is below that least factor, the
+    target becomes target * new factor / least factor (seconds, rounded, at least 1); a
+    lowered level never lengthens a target. The breach timer and the overdue list then follow
+    the shorter target. Source of the factors: the playbook (``LevelActions``).
+
+    Args:
+        activation: the change just logged (its ``at`` is now).
+        policy: the region's policy.
+
+    Returns:
+        The ids of the incidents whose target was shortened.
+    """
+    new = policy.actions(ResponseLevel(activation.to_level)).response_target_factor
+    root = require_region(session, activation.region_code)
+    nested = [
+        r.region_code
+        for r in repository.in_region_subtree(session, root.path)
+        if r.region_code != root.code
+    ]
+    earlier = [a for a in repository.activations(session, root.code) if a.id != activation.id]
+    shortened = []
+    for incident in incidents_repository.open_unreached(session, scope=(root.path,)):
+        if incident.triaged_at is None or incident.response_target_s is None:
+            continue
+        path = require_region(session, incident.region_code).path
+        if any(f"/{code}/" in path for code in nested):
+            continue  # a configured region nearer the incident sets its level
+        triaged_at = ensure_utc(incident.triaged_at)
+        seen = [repository.level_at(session, root.code, triaged_at)]
+        seen += [a.to_level for a in earlier if ensure_utc(a.at) > triaged_at]
+        least = min(policy.actions(ResponseLevel(v)).response_target_factor for v in seen)
+        if new < least:
+            incident.response_target_s = max(1, round(incident.response_target_s * new / least))
+            shortened.append(incident.id)
+    return shortened
 
 
 def list_tasks(

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from streetrelief.core.errors import InvalidInputError
 from streetrelief.dispatch.travel import StraightLineTravel, TravelTimeProvider
+from streetrelief.response.levels import ResponseLevel
+from streetrelief.response.policy import load_preset
 from streetrelief.simulation.night import SimIncident, SimPoint, SimTeam
 from streetrelief.simulation.scenario import Box, Scenario, resolve
 from streetrelief.simulation.sources import ReadCounts, SourceReport, load_mapping, read_reports
@@ -40,6 +42,25 @@ class NightInputs:
     points: list[SimPoint]
     travel: TravelTimeProvider
     horizon_s: float
+    level_factors: list[tuple[float, float]]
+
+
+def level_factors(scenario: Scenario) -> list[tuple[float, float]]:
+    """The night's response levels as (seconds from the start, ``response_target_factor``),
+    from level none at the start (factor 1) through each change of ``scenario.levels``."""
+    if scenario.levels is None:
+        return [(0.0, 1.0)]
+    policy = load_preset(scenario.levels.preset)
+    factor = [policy.actions(level).response_target_factor for level in ResponseLevel]
+    out = [(0.0, factor[ResponseLevel.none])]
+    for at_s, change in zip(scenario.level_times_s(), scenario.levels.changes, strict=True):
+        out.append((at_s, factor[ResponseLevel[change.level]]))
+    return out
+
+
+def factor_at(factors: list[tuple[float, float]], at_s: float) -> float:
+    """The ``response_target_factor`` in force at ``at_s`` (seconds from the start)."""
+    return next(f for t, f in reversed(factors) if t <= at_s)
 
 
 def make_travel(
@@ -134,6 +155,7 @@ def build_night(
     _check_on_network(travel, reports)
     span_s = max((last - first).total_seconds(), 1.0)
     night_s = scenario.duration_h * 3600
+    factors = level_factors(scenario)
     incidents = []
     for idx, report in enumerate(reports):
         at_s = (report.reported_at - first).total_seconds() / span_s * night_s
@@ -151,7 +173,11 @@ def build_night(
                 required=policy.required_capabilities(decision.measures),
                 needs_transport=decision.destination in TRANSPORT_DESTINATIONS,
                 people=scenario.reports.people_per_report,
-                target_s=float(decision.response_target_s),
+                # Triaged on report, under the level then in force (as triage_incident does).
+                target_s=float(
+                    max(1, round(decision.response_target_s * factor_at(factors, at_s)))
+                ),
+                base_target_s=float(decision.response_target_s),
                 confirm_s=0.0
                 if decision.priority in policy.auto_dispatch
                 else scenario.field.dispatcher_confirm_s,
@@ -165,6 +191,7 @@ def build_night(
         points=[SimPoint(p.name, (p.lat, p.lon), p.capacity) for p in scenario.service_points],
         travel=travel,
         horizon_s=night_s + scenario.overrun_h * 3600,
+        level_factors=factors,
     )
 
 

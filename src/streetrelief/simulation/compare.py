@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from streetrelief.dispatch.policy import DispatchPolicy
-from streetrelief.simulation.bound import hindsight_bound_s
+from streetrelief.simulation.bound import hindsight_bound_s, schedule_bound_s
 from streetrelief.simulation.build import NightInputs
 from streetrelief.simulation.night import DispatchRule, FieldModel, Night, NightResult
 from streetrelief.simulation.rules import FixedZoneRule, NearestIdleRule, OurRule
@@ -18,11 +18,14 @@ from streetrelief.teams.models import TravelMode
 
 @dataclass(frozen=True)
 class Comparison:
-    """Each rule's night and figures, and the bound per incident index (seconds)."""
+    """Each rule's night and figures, the per-incident bound by incident index (seconds), and
+    the bound on the mean reach time over all incidents (``bound.schedule_bound_s`` over the
+    incident count, seconds)."""
 
     results: dict[str, NightResult]
     figures: dict[str, RunFigures]
     bound: dict[int, float]
+    schedule_bound_mean_s: float
 
 
 def zones(inputs: NightInputs) -> dict[int, int]:
@@ -73,13 +76,24 @@ def compare(
             horizon_s=inputs.horizon_s,
             wall_time_limit_s=scenario.wall_time_limit_s,
             on_progress=on_progress,
+            level_factors=inputs.level_factors,
         )
         results[name.value] = night.run()
     bound = hindsight_bound_s(
         inputs.incidents, inputs.teams, inputs.points, inputs.travel, field_model.turnout_s
     )
+    schedule = schedule_bound_s(
+        inputs.incidents,
+        inputs.teams,
+        inputs.travel,
+        bound,
+        turnout_s=field_model.turnout_s,
+        on_scene_s=field_model.on_scene_s,
+        horizon_s=inputs.horizon_s,
+    )
     return Comparison(
         results=results,
         figures={name: figures(name, r, bound) for name, r in results.items()},
         bound=bound,
+        schedule_bound_mean_s=schedule / max(1, len(inputs.incidents)),
     )

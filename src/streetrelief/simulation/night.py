@@ -1,9 +1,11 @@
 """A simulated night in memory: incidents arrive, a dispatch rule picks teams, teams travel,
-work on scene, take people to service points with room, and return to base (SimPy time).
+work on scene, take people to service points with room, and return to base (SimPy time);
+response levels change and a rise shortens the targets of incidents still waiting.
 
 The model, shared by every rule compared: a team starts a trip only from its base, an
-incident's site or a service point (never mid-road); a team returning to base takes no new
-job until it is back; a busy team may hold one next job, which it starts when it clears.
+incident's site or a service point (never mid-road); a team that clears with nothing waiting
+returns to base (and takes no new job until it is back) or, when the rule says so, waits
+where it is; a busy team may hold one next job, which it starts when it clears.
 Dispatch rules decide who goes where; they call ``dispatch.logic`` exactly as the services do.
 """
 
@@ -46,6 +48,7 @@ class SimIncident:
     people: int
     target_s: float
     confirm_s: float
+    base_target_s: float
     dispatched_s: float | None = None
     arrived_s: float | None = None
     team: int | None = None
@@ -99,7 +102,13 @@ class FieldModel:
 
 
 class DispatchRule(Protocol):
-    """Who goes where: called when an incident is ready and when a team clears."""
+    """Who goes where: called when an incident is ready and when a team clears.
+
+    ``idle_teams_stay``: whether a team that clears with nothing to do waits where it is
+    (else it returns to base first).
+    """
+
+    idle_teams_stay: bool
 
     def on_ready(self, night: Night, incident: SimIncident) -> None:
         """Assign, give as a next job, or keep the incident waiting."""
@@ -135,6 +144,7 @@ class Night:
     horizon_s: float
     wall_time_limit_s: float
     on_progress: Callable[[], None] | None = None
+    level_factors: list[tuple[float, float]] = field(default_factory=list)
     env: simpy.Environment = field(default_factory=simpy.Environment)
     unplaced_people: int = 0
 
@@ -148,6 +158,7 @@ class Night:
         for team in self.teams:
             team.pos = team.free_pos = team.base
         self.env.process(self._arrivals(started))
+        self.env.process(self._levels())
         self.env.run(until=self.horizon_s)
         return NightResult(
             incidents=self.incidents,
@@ -216,6 +227,17 @@ class Night:
             if self.on_progress is not None:
                 self.on_progress()
 
+    def _levels(self) -> SimProcess:
+        """At each level change, shorten the target of every incident reported and not yet
+        reached to the triage target times the new factor, never lengthening one (as
+        ``response.tasks.tighten_open_targets`` does live)."""
+        for at_s, factor in self.level_factors:
+            yield self.env.timeout(max(0.0, at_s - self.now))
+            for incident in self.incidents:
+                if incident.reported_s <= self.now and incident.arrived_s is None:
+                    tighter = float(max(1, round(incident.base_target_s * factor)))
+                    incident.target_s = min(incident.target_s, tighter)
+
     def _ready(self, incident: SimIncident) -> SimProcess:
         if incident.confirm_s > 0:
             yield self.env.timeout(incident.confirm_s)
@@ -272,7 +294,11 @@ class Night:
             if following.dispatched_s is None:
                 self._take(team, following)
             incident = following
-        yield from self._return(team)
+        if self.rule.idle_teams_stay and team.pos == incident.pos:
+            team.free_pos = team.pos
+            team.is_idle = True
+        else:
+            yield from self._return(team)
 
     def _transport(self, team: SimTeam, incident: SimIncident) -> SimProcess:
         point = self._nearest_point_with_room(team.pos, incident.people)

@@ -23,6 +23,7 @@ class OurRule:
 
     def __init__(self, rules: DispatchPolicy) -> None:
         self.rules = rules
+        self.idle_teams_stay = rules.idle_teams_stay
         self.waiting: dict[int, SimIncident] = {}
 
     def on_ready(self, night: Night, incident: SimIncident) -> None:
@@ -86,7 +87,10 @@ class OurRule:
 
 
 class NearestIdleRule:
-    """Nearest idle team, first come first served (what most centres do)."""
+    """Nearest idle team, first come first served (what most centres do); teams go back to
+    base between jobs."""
+
+    idle_teams_stay = False
 
     def __init__(self) -> None:
         self.waiting: deque[SimIncident] = deque()
@@ -106,7 +110,10 @@ class NearestIdleRule:
 
 
 class FixedZoneRule:
-    """Each team covers its own district: the incidents whose nearest base is its own."""
+    """Each team covers its own district: the incidents whose nearest base is its own; teams
+    go back to base between jobs."""
+
+    idle_teams_stay = False
 
     def __init__(self, zone_of: dict[int, int]) -> None:
         self.zone_of = zone_of

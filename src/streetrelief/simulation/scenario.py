@@ -8,6 +8,8 @@ paths are read against ``--data-dir`` when given, else against the scenario file
 
 from __future__ import annotations
 
+import itertools
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal, Self
@@ -147,6 +149,27 @@ class TravelSetup(_Strict):
         return self
 
 
+class LevelChange(_Strict):
+    """The response level from a clock time of the night on."""
+
+    at: time = Field(
+        description='Local clock time (the start\'s UTC offset), e.g. "22:00": its first '
+        "occurrence at or after the start."
+    )
+    level: Literal["none", "IV", "III", "II", "I"]
+
+
+class LevelTimeline(_Strict):
+    """How the response level changes over the night. Incidents triaged under a level get its
+    playbook's ``response_target_factor``; a rise shortens the targets of incidents no team has
+    reached yet, as the live service does (``response.tasks.tighten_open_targets``)."""
+
+    preset: Literal["china", "nyc_code_blue", "toronto", "uk_swep", "meteoalarm", "taiwan_cwa"] = (
+        Field("china", description="Shipped response preset whose playbook gives the factors.")
+    )
+    changes: tuple[LevelChange, ...] = Field(min_length=1)
+
+
 class Scenario(_Strict):
     """One simulated night."""
 
@@ -164,6 +187,9 @@ class Scenario(_Strict):
     service_points: tuple[PointSetup, ...] = ()
     field: FieldTimes = Field(default_factory=FieldTimes)
     travel: TravelSetup = Field(default_factory=TravelSetup)
+    levels: LevelTimeline | None = Field(
+        None, description="Response levels over the night; level none throughout when omitted."
+    )
     policies: tuple[PolicyName, ...] = (
         PolicyName.ours,
         PolicyName.nearest_idle,
@@ -177,6 +203,27 @@ class Scenario(_Strict):
             msg = f"case_mix shares add up to {total:g}, more than 1"
             raise ValueError(msg)
         return self
+
+    @model_validator(mode="after")
+    def _levels_in_order(self) -> Self:
+        if self.levels is not None:
+            times = self.level_times_s()
+            if any(b <= a for a, b in itertools.pairwise(times)):
+                msg = "levels.changes: clock times must follow each other through the night"
+                raise ValueError(msg)
+        return self
+
+    def level_times_s(self) -> list[float]:
+        """Seconds from the start of each level change (none when there is no timeline)."""
+        if self.levels is None:
+            return []
+        out = []
+        for change in self.levels.changes:
+            at = datetime.combine(self.start.date(), change.at, tzinfo=self.start.tzinfo)
+            if at < self.start:
+                at += timedelta(days=1)
+            out.append((at - self.start).total_seconds())
+        return out
 
 
 def load_scenario(path: Path) -> Scenario:
