@@ -22,6 +22,7 @@ from streetrelief.simulation.night import (
 from streetrelief.simulation.rules import FixedZoneRule, NearestIdleRule, OurRule
 from streetrelief.simulation.summary import reach_or_censored_s
 from streetrelief.teams.models import TravelMode
+from tests.factories.simulation import sim_incident
 
 TRAVEL = StraightLineTravel(detour_factor=1.4, vehicle_speed_kmh=30, walking_speed_kmh=4.5)
 FIELD = FieldModel(turnout_s=60, on_scene_s=600, handover_s=120)
@@ -37,30 +38,6 @@ def make_team(idx: int, pos: tuple[float, float], mode: TravelMode) -> SimTeam:
         mode=mode,
         capabilities=frozenset({"outreach"}),
         shift_end_s=HORIZON_S,
-    )
-
-
-def make_incident(
-    idx: int,
-    at_s: float,
-    pos: tuple[float, float],
-    priority: Priority,
-    confirm_s: float,
-    *,
-    needs_transport: bool = False,
-) -> SimIncident:
-    return SimIncident(
-        idx=idx,
-        source_id=str(idx),
-        reported_s=at_s,
-        pos=pos,
-        priority=priority,
-        required=frozenset(),
-        needs_transport=needs_transport,
-        people=1,
-        target_s=900,
-        confirm_s=confirm_s,
-        base_target_s=900,
     )
 
 
@@ -108,13 +85,14 @@ def nights(draw: st.DrawFn) -> tuple[list[SimIncident], list[SimTeam]]:
     ]
     times = sorted(draw(st.lists(st.floats(0, 3 * 3600), min_size=1, max_size=14)))
     incidents = [
-        make_incident(
+        sim_incident(
             k,
             at,
-            draw(place),
             draw(st.sampled_from(list(Priority))),
-            draw(st.sampled_from([0.0, 60.0])),
+            draw(place),
+            confirm_s=draw(st.sampled_from([0.0, 60.0])),
             needs_transport=draw(st.booleans()),
+            target_s=900,
         )
         for k, at in enumerate(times)
     ]
@@ -141,8 +119,8 @@ class TestScheduleBound:
         here = (34.05, -118.25)
         teams = [make_team(0, here, TravelMode.vehicle)]
         incidents = [
-            make_incident(0, 0.0, here, Priority.normal, 60.0),
-            make_incident(1, 100.0, here, Priority.normal, 60.0),
+            sim_incident(0, 0.0, Priority.normal, here, confirm_s=60.0, target_s=900),
+            sim_incident(1, 100.0, Priority.normal, here, confirm_s=60.0, target_s=900),
         ]
         per_incident_sum, schedule = bounds(incidents, teams)
         achieved = censored_sum(incidents, teams, NearestIdleRule())

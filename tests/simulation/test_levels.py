@@ -19,15 +19,16 @@ from streetrelief.simulation.night import FieldModel, Night
 from streetrelief.simulation.rules import OurRule
 from streetrelief.simulation.scenario import load_scenario
 from streetrelief.triage.policy import load_policy
-from tests.simulation.test_night import incident, scenario_dict, team, write
+from tests.factories.simulation import sim_incident
+from tests.simulation.test_night import scenario_dict, team, write
 
 III = load_preset("china").actions(ResponseLevel.III).response_target_factor
 HERE, FAR = (34.05, -118.25), (34.20, -118.45)
 
 
 def test_a_rise_shortens_the_target_of_an_incident_still_waiting_only() -> None:
-    reached = incident(0, 0, Priority.normal, HERE)
-    waiting = incident(1, 100, Priority.normal, FAR)
+    reached = sim_incident(0, 0, Priority.normal, HERE)
+    waiting = sim_incident(1, 100, Priority.normal, FAR)
     night = Night(
         incidents=[reached, waiting],
         teams=[team(0, HERE)],

@@ -28,6 +28,7 @@ from streetrelief.simulation.rules import OurRule
 from streetrelief.simulation.scenario import load_scenario
 from streetrelief.teams.models import TravelMode
 from streetrelief.triage.policy import load_policy
+from tests.factories.simulation import sim_incident
 from tests.routing.conftest import write_pbf
 
 runner = CliRunner()
@@ -122,22 +123,6 @@ def team(idx: int, pos: tuple[float, float]) -> SimTeam:
     )
 
 
-def incident(idx: int, at_s: float, priority: Priority, pos: tuple[float, float]) -> SimIncident:
-    return SimIncident(
-        idx=idx,
-        source_id=str(idx),
-        reported_s=at_s,
-        pos=pos,
-        priority=priority,
-        required=frozenset(),
-        needs_transport=False,
-        people=1,
-        target_s=720,
-        confirm_s=0,
-        base_target_s=720,
-    )
-
-
 def run_night(incidents: list[SimIncident], teams: list[SimTeam], rules: DispatchPolicy) -> Night:
     night = Night(
         incidents=incidents,
@@ -160,17 +145,17 @@ class TestOurRuleInTheNight:
     def test_busy_team_nearby_takes_the_next_job_instead_of_idle_team_far(self) -> None:
         far_team = team(1, (34.30, -118.50))
         near_team = team(0, self.BASE)
-        first = incident(0, 0, Priority.normal, self.BASE)
-        second = incident(1, 600, Priority.normal, self.NEAR)
+        first = sim_incident(0, 0, Priority.normal, self.BASE)
+        second = sim_incident(1, 600, Priority.normal, self.NEAR)
         run_night([first, second], [near_team, far_team], DispatchPolicy())
         assert second.team == 0
         assert second.arrived_s is not None
         assert first.arrived_s is not None
 
     def test_critical_takes_a_team_queued_for_a_low_incident_when_policy_allows(self) -> None:
-        low = incident(1, 300, Priority.low, self.NEAR)
-        critical = incident(2, 400, Priority.critical, self.NEAR)
-        first = incident(0, 0, Priority.normal, self.BASE)
+        low = sim_incident(1, 300, Priority.low, self.NEAR)
+        critical = sim_incident(2, 400, Priority.critical, self.NEAR)
+        first = sim_incident(0, 0, Priority.normal, self.BASE)
         run_night([first, low, critical], [team(0, self.BASE)], DispatchPolicy())
         assert critical.arrived_s is not None
         assert low.arrived_s is not None
@@ -180,7 +165,7 @@ class TestOurRuleInTheNight:
         for stays, expected in ((True, self.NEAR), (False, self.BASE)):
             crew = team(0, self.BASE)
             run_night(
-                [incident(0, 0, Priority.normal, self.NEAR)],
+                [sim_incident(0, 0, Priority.normal, self.NEAR)],
                 [crew],
                 DispatchPolicy(idle_teams_stay=stays),
             )
@@ -188,9 +173,9 @@ class TestOurRuleInTheNight:
             assert crew.pos == expected
 
     def test_no_preemption_when_policy_forbids_it(self) -> None:
-        low = incident(1, 300, Priority.low, self.NEAR)
-        critical = incident(2, 400, Priority.critical, self.NEAR)
-        first = incident(0, 0, Priority.normal, self.BASE)
+        low = sim_incident(1, 300, Priority.low, self.NEAR)
+        critical = sim_incident(2, 400, Priority.critical, self.NEAR)
+        first = sim_incident(0, 0, Priority.normal, self.BASE)
         run_night([first, low, critical], [team(0, self.BASE)], DispatchPolicy(preempts={}))
         assert critical.arrived_s is not None
         assert low.arrived_s is not None
