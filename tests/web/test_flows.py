@@ -68,6 +68,19 @@ def _encounters(server: LiveServer, incident_id: int) -> int:
 
 def _on_scene(server: LiveServer, crew: Crew, *, contact: str | None = None) -> int:
     """An incident at the crew's place, with the crew sent and on scene; its id."""
+    incident_id = _sent(server, crew, contact=contact)
+    clock = SystemClock()
+    with session_scope(server.factory) as session:
+        for status in (IncidentStatus.en_route, IncidentStatus.on_scene):
+            report_progress(session, incident_id, status, at=clock.now(), now=clock.now())
+    return incident_id
+
+
+def _sent(
+    server: LiveServer, crew: Crew, *, contact: str | None = None, north_m: float = 0.0
+) -> int:
+    """An incident at the crew's place (or ``north_m`` metres north of it) with the crew sent
+    to it (queued as its next job if it is on scene elsewhere); its id."""
     policy = load_policy(None)
     travel = StraightLineTravel(detour_factor=1.4, vehicle_speed_kmh=25, walking_speed_kmh=4)
     clock = SystemClock()
@@ -77,7 +90,7 @@ def _on_scene(server: LiveServer, crew: Crew, *, contact: str | None = None) -> 
             ReportCreate(
                 channel=Channel.hotline,
                 reported_at=clock.now() - timedelta(minutes=5),
-                lat=crew.lat,
+                lat=crew.lat + north_m / 111_195,
                 lon=crew.lon,
                 description="man sitting by the bus stop",
                 conditions=["elderly"],
@@ -97,8 +110,6 @@ def _on_scene(server: LiveServer, crew: Crew, *, contact: str | None = None) -> 
             now=clock.now(),
             assigned_by="dispatcher-11",
         )
-        for status in (IncidentStatus.en_route, IncidentStatus.on_scene):
-            report_progress(session, incident_id, status, at=clock.now(), now=clock.now())
     return incident_id
 
 
@@ -204,6 +215,14 @@ def test_encounter_recorded_offline_reaches_server_once(
     ready(field)
     expect(field.locator("#encounter-section")).to_be_visible()
 
+    scope = field.evaluate(
+        """() => Promise.race([
+            navigator.serviceWorker.ready.then((r) => r.scope),
+            new Promise((done) => setTimeout(() => done("not registered"), 15000)),
+        ])"""
+    )
+    assert scope == f"{live_server.url}/field", "the service worker serves the page itself"
+
     context.set_offline(True)
     _record_encounter(field, "offline: blue coat")
     expect(field.locator("#sync-state")).to_have_attribute("data-waiting", "1")
@@ -307,3 +326,18 @@ def test_field_app_lists_the_team_s_revisits_with_a_way_there(
     expect(item).to_have_count(1)
     expect(item.locator("a")).to_have_attribute("href", re.compile(r"^geo:39\.\d+,116\.\d+\?q="))
     shoot(field, "field-app-revisits")
+
+
+def test_field_app_shows_the_job_in_hand_while_a_next_one_waits(
+    live_server: LiveServer, crew: Crew, new_context: MakeContext
+) -> None:
+    in_hand = _on_scene(live_server, crew)
+    queued = _sent(live_server, crew, north_m=800)
+    context = new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    field = context.new_page()
+    sign_in(field, live_server.url, crew.username, "/field")
+    field.goto(f"{live_server.url}/field?lang=en")
+    ready(field)
+    expect(field.locator("#a-title")).to_contain_text(f"#{in_hand} ")
+    expect(field.locator("#a-status")).to_have_attribute("data-status", "on_scene")
+    assert queued != in_hand

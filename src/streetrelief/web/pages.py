@@ -281,11 +281,16 @@ def field_manifest(request: Request, lang: LangQuery = None) -> Response:
 
 @router.get("/field/sw.js")
 def field_service_worker() -> FileResponse:
-    """The field app's service worker, served under /field so that its scope covers the app."""
+    """The field app's service worker, served under /field so that its scope covers the app.
+
+    Its default scope would be ``/field/``, which leaves out the page ``/field`` itself; the
+    ``Service-Worker-Allowed`` header lets it register for ``/field`` (Service Workers,
+    W3C, "Service-Worker-Allowed").
+    """
     return FileResponse(
         STATIC_DIR / "field" / "sw.js",
         media_type="text/javascript",
-        headers={"Cache-Control": "no-cache"},
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/field"},
     )
 
 

@@ -81,7 +81,8 @@ async function refreshAssignment() {
     revisits = tasks;
     localStorage.setItem(REVISITS_KEY, JSON.stringify(tasks));
     renderRevisits();
-    const current = dispatches.at(-1);
+    // Oldest first: the job in hand; later ones are next jobs queued behind it.
+    const current = dispatches.at(0);
     keep(current ? await api(`/incidents/${current.incident_id}`) : null);
   } catch (error) {
     if (error instanceof TypeError) return; // no network: keep what we have
