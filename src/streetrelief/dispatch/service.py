@@ -15,8 +15,14 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.orm import Session
 
+from streetrelief.access.principal import OutOfJurisdictionError, Principal, in_jurisdiction
+from streetrelief.access.roles import Role
 from streetrelief.core.clock import check_not_future
-from streetrelief.core.errors import IllegalTransitionError, TeamUnavailableError
+from streetrelief.core.errors import (
+    IllegalTransitionError,
+    PermissionDeniedError,
+    TeamUnavailableError,
+)
 from streetrelief.db.outbox import emit
 from streetrelief.dispatch import repository
 from streetrelief.dispatch.logic import (
@@ -297,6 +303,38 @@ def auto_dispatch(
         for team_id in chosen
     ]
     return dispatches[0]
+
+
+def require_incident_for(
+    session: Session, incident_id: int, *, by: Principal, acting: bool = False
+) -> Incident:
+    """The incident, if ``by`` may see it (and, ``acting``, act on it): the one rule.
+
+    Anyone sees the incidents of their regions (their region's subtree plus grants). A patrol
+    member also sees one elsewhere that their own team was sent to — teams are sent across the
+    incident's dispatch area, the city, so a district's team can be sent next door — while the
+    dispatch is open and after it clears, for the record; nothing else outside their regions.
+    A patrol member acts (moves the incident on, records encounters, acknowledges) only where
+    their own team was sent, inside their regions too; other roles act anywhere they see.
+
+    Raises:
+        NotFoundError: no such incident, or (``OutOfJurisdictionError``, audited) one the
+            caller may not see.
+        PermissionDeniedError: (403) a patrol member acting where their team was not sent.
+    """
+    incident = incidents.require_incident(session, incident_id)
+    sent = (
+        by.role is Role.patrol
+        and by.team_id is not None
+        and repository.team_was_sent(session, incident.id, by.team_id)
+    )
+    if not sent and not in_jurisdiction(session, by, incident.region_code):
+        raise OutOfJurisdictionError(
+            f"incident {incident_id} not found", region_code=incident.region_code
+        )
+    if acting and by.role is Role.patrol and not sent:
+        raise PermissionDeniedError("your team was not sent to this incident")
+    return incident
 
 
 def report_progress(
