@@ -260,6 +260,7 @@ def post_transition(
         at=data.at or now,
         now=now,
         note=data.note,
+        team_id=principal.team_id if principal.role is Role.patrol else None,
     )
     return IncidentRead.model_validate(incident)
 
