@@ -46,6 +46,11 @@ def test_member_sees_and_works_the_incident_next_door(
     for tail in ("", "/dispatches", "/reports", "/encounters"):
         r = client.get(f"/api/v1/incidents/{incident_id}{tail}", headers=member)
         assert r.status_code == 200, (tail, r.text)
+    dispatch_id = client.get(f"/api/v1/incidents/{incident_id}/dispatches").json()[0]["id"]
+    r = client.post(
+        f"/api/v1/incidents/{incident_id}/dispatches/{dispatch_id}/acknowledge", headers=member
+    )
+    assert r.status_code == 200, r.text
     for step in ("en_route", "on_scene"):
         r = client.post(
             f"/api/v1/incidents/{incident_id}/transitions", json={"to": step}, headers=member
