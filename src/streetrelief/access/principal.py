@@ -79,6 +79,15 @@ class Principal:
             raise OutOfJurisdictionError(f"{what} not found", region_code=region.code)
 
 
+def in_jurisdiction(session: Session, principal: Principal, region_code: str) -> bool:
+    """Whether a record of ``region_code`` lies in ``principal``'s regions.
+
+    Raises:
+        UnknownRegionError: no such region.
+    """
+    return principal.scope is None or principal.covers(require_region(session, region_code))
+
+
 def require_in_jurisdiction(
     session: Session, principal: Principal, region_code: str, what: str
 ) -> None:
@@ -87,8 +96,8 @@ def require_in_jurisdiction(
     Raises:
         OutOfJurisdictionError: (404) outside the caller's regions.
     """
-    if principal.scope is not None:
-        principal.require_covers(require_region(session, region_code), what)
+    if not in_jurisdiction(session, principal, region_code):
+        raise OutOfJurisdictionError(f"{what} not found", region_code=region_code)
 
 
 class RegionOutOfJurisdictionError(UnknownRegionError):

@@ -258,7 +258,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.public: frozenset({P.reports_create, P.service_catalogue_read}),
 }
-"""What each role may do. Jurisdiction (the region subtree) limits every one of these."""
+"""What each role may do. Jurisdiction (the region subtree) limits every one of these, with one
+widening: a patrol member also reaches an incident elsewhere that their own team was sent to
+(``dispatch.service.require_incident_for``)."""
 
 STAFF_ROLES = frozenset(Role) - {Role.partner, Role.social_reporter, Role.public}
 """Roles held by user accounts (partners and social reporters hold keys; the public holds

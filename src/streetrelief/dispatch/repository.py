@@ -165,6 +165,12 @@ def for_incident(session: Session, incident_id: int) -> Sequence[Dispatch]:
     return session.scalars(stmt).all()
 
 
+def team_was_sent(session: Session, incident_id: int, team_id: int) -> bool:
+    """Whether the team holds, or held, a dispatch to the incident."""
+    sent = exists().where(Dispatch.incident_id == incident_id, Dispatch.team_id == team_id)
+    return bool(session.scalar(select(sent)))
+
+
 def figures(
     session: Session, region_path: str, start: datetime, end: datetime
 ) -> tuple[int, int, int]:

@@ -15,8 +15,14 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.orm import Session
 
+from streetrelief.access.principal import OutOfJurisdictionError, Principal, in_jurisdiction
+from streetrelief.access.roles import Role
 from streetrelief.core.clock import check_not_future
-from streetrelief.core.errors import IllegalTransitionError, TeamUnavailableError
+from streetrelief.core.errors import (
+    IllegalTransitionError,
+    PermissionDeniedError,
+    TeamUnavailableError,
+)
 from streetrelief.db.outbox import emit
 from streetrelief.dispatch import repository
 from streetrelief.dispatch.logic import (
@@ -299,6 +305,43 @@ def auto_dispatch(
     return dispatches[0]
 
 
+def require_incident_for(
+    session: Session, incident_id: int, *, by: Principal, acting: bool = False
+) -> Incident:
+    """The incident, if ``by`` may see it (and, ``acting``, act on it): the one rule.
+
+    Anyone sees the incidents of their regions (their region's subtree plus grants). A patrol
+    member also sees one elsewhere that their own team was sent to — teams are sent across the
+    incident's dispatch area, the city, so a district's team can be sent next door — while the
+    dispatch is open and after it clears, for the record; nothing else outside their regions.
+    A patrol member acts (moves the incident on, records encounters, acknowledges) only where
+    their own team was sent, inside their regions too; other roles act anywhere they see.
+
+    Raises:
+        NotFoundError: no such incident, or (``OutOfJurisdictionError``, audited) one the
+            caller may not see.
+        PermissionDeniedError: (403) a patrol member acting where their team was not sent.
+    """
+    incident = incidents.require_incident(session, incident_id)
+    sent = (
+        by.role is Role.patrol
+        and by.team_id is not None
+        and repository.team_was_sent(session, incident.id, by.team_id)
+    )
+    if not sent and not in_jurisdiction(session, by, incident.region_code):
+        raise OutOfJurisdictionError(
+            f"incident {incident_id} not found", region_code=incident.region_code
+        )
+    if acting and by.role is Role.patrol and not sent:
+        raise PermissionDeniedError("your team was not sent to this incident")
+    return incident
+
+
+TEAM_STEPS = (IncidentStatus.dispatched, IncidentStatus.en_route, IncidentStatus.on_scene)
+"""A sent team's progress in order: each team takes the later two on its own, and the incident
+is as far as its furthest team."""
+
+
 def report_progress(
     session: Session,
     incident_id: int,
@@ -307,40 +350,106 @@ def report_progress(
     at: datetime,
     now: datetime,
     note: str | None = None,
+    team_id: int | None = None,
 ) -> Incident:
     """Move an incident on (en route, on scene, resolved, not found, cancelled) with its teams.
 
+    Which dispatches take the step depends on who reports it:
+
+    - without ``team_id`` (a dispatcher, the demo, a replay): every open dispatch of the
+      incident is stamped and every team sent follows, as the incident does;
+    - with ``team_id`` (a patrol member, for their own team), en route and on scene stamp that
+      team's open dispatch alone and set that team's status; the incident follows its first
+      team (first en route: the incident is en route; first on scene: on scene) and stays
+      where it is when a later team catches up;
+    - resolved, not found and cancelled close the incident, so they clear every open dispatch
+      and free every team, whoever reports them (a team given its next job while on scene is
+      dispatched to it at once).
+
     Args:
         at: when it happened (aware UTC); ``now`` bounds it.
+        team_id: the reporting team, None for a report on the incident's behalf.
 
     Raises:
         NotFoundError: no such incident.
-        IllegalTransitionError: the lifecycle does not allow the step.
+        IllegalTransitionError: the lifecycle does not allow the step, ``team_id`` holds no
+            open dispatch to the incident, or its dispatch has already taken the step.
         InvalidInputError: ``at`` lies in the future.
     """
     check_not_future(at, now, "at")
     incident = incidents.require_incident(session, incident_id, for_update=True)
-    incidents.move_incident(session, incident, target, at, note=note)
-    for dispatch in repository.active_for_incident(session, incident.id):
-        team = teams.require_team(session, dispatch.team_id)
-        if target == IncidentStatus.en_route:
-            dispatch.en_route_at = at
-            dispatch.acknowledged_at = dispatch.acknowledged_at or at
-            teams.set_team_status(session, team, TeamStatus.en_route, at)
-        elif target == IncidentStatus.on_scene:
-            dispatch.on_scene_at = at
-            teams.set_team_status(
-                session, team, TeamStatus.on_scene, at, position=(incident.lat, incident.lon)
-            )
-        elif target in CLOSED:
-            dispatch.cleared_at = at
-            dispatch.outcome = target.value
-            # A team given its next job while on scene leaves for it now.
-            has_next = bool(repository.active_for_team(session, team.id))
-            teams.set_team_status(
-                session, team, TeamStatus.dispatched if has_next else TeamStatus.available, at
-            )
+    dispatches = repository.active_for_incident(session, incident.id)
+    if team_id is not None and target in TEAM_STEPS[1:]:
+        dispatches = [_team_dispatch(incident, dispatches, team_id, target)]
+        if _first_team_there(incident, target):
+            incidents.move_incident(session, incident, target, at, note=note)
+    else:
+        incidents.move_incident(session, incident, target, at, note=note)
+    for dispatch in dispatches:
+        _stamp(session, dispatch, incident, target, at)
     return incident
+
+
+def _team_dispatch(
+    incident: Incident, dispatches: Sequence[Dispatch], team_id: int, target: IncidentStatus
+) -> Dispatch:
+    """The team's open dispatch among ``dispatches``, if it has not taken ``target`` yet.
+
+    Raises:
+        IllegalTransitionError: no open dispatch of the team, or it is at ``target`` or past.
+    """
+    own = next((d for d in dispatches if d.team_id == team_id), None)
+    if own is None:
+        raise IllegalTransitionError(
+            f"team {team_id} holds no open dispatch to incident {incident.id} "
+            f"(the incident is {incident.status})",
+            current=str(incident.status),
+            target=str(target),
+        )
+    if own.on_scene_at is not None:
+        reached = IncidentStatus.on_scene
+    elif own.en_route_at is not None and target == IncidentStatus.en_route:
+        reached = IncidentStatus.en_route
+    else:
+        return own
+    raise IllegalTransitionError(
+        f"team {team_id} is already {reached} at incident {incident.id}",
+        current=str(reached),
+        target=str(target),
+    )
+
+
+def _first_team_there(incident: Incident, target: IncidentStatus) -> bool:
+    """Whether a team's step moves the incident too: not when another team is already there
+    or further (a closed incident moves, so that the lifecycle refuses it)."""
+    return not (
+        incident.status in TEAM_STEPS
+        and TEAM_STEPS.index(incident.status) >= TEAM_STEPS.index(target)
+    )
+
+
+def _stamp(
+    session: Session, dispatch: Dispatch, incident: Incident, target: IncidentStatus, at: datetime
+) -> None:
+    """Stamp ``target`` on one dispatch and move its team's status to match."""
+    team = teams.require_team(session, dispatch.team_id)
+    if target == IncidentStatus.en_route:
+        dispatch.en_route_at = at
+        dispatch.acknowledged_at = dispatch.acknowledged_at or at
+        teams.set_team_status(session, team, TeamStatus.en_route, at)
+    elif target == IncidentStatus.on_scene:
+        dispatch.on_scene_at = at
+        teams.set_team_status(
+            session, team, TeamStatus.on_scene, at, position=(incident.lat, incident.lon)
+        )
+    elif target in CLOSED:
+        dispatch.cleared_at = at
+        dispatch.outcome = target.value
+        # A team given its next job while on scene leaves for it now.
+        has_next = bool(repository.active_for_team(session, team.id))
+        teams.set_team_status(
+            session, team, TeamStatus.dispatched if has_next else TeamStatus.available, at
+        )
 
 
 def dispatches_for(session: Session, incident_id: int) -> Sequence[Dispatch]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
-from sqlalchemy.orm import Session
 
 from streetrelief.access.principal import (
     Principal,
@@ -22,9 +21,10 @@ from streetrelief.dispatch.service import (
     dispatches_for,
     recommend_teams,
     report_progress,
+    require_incident_for,
 )
 from streetrelief.dispatch.timers import acknowledge_dispatch
-from streetrelief.incidents.models import Incident, IncidentStatus
+from streetrelief.incidents.models import IncidentStatus
 from streetrelief.incidents.schemas import (
     MAP_LIMIT,
     IncidentFeatureCollection,
@@ -43,7 +43,6 @@ from streetrelief.incidents.service import (
     incident_queue,
     list_incidents,
     overdue_incidents,
-    require_incident,
 )
 from streetrelief.people.schemas import EncounterCreate, EncounterRead
 from streetrelief.people.service import (
@@ -69,21 +68,6 @@ Dispatcher = Annotated[Principal, Depends(require(Permission.dispatch_create))]
 UpdateIncidents = Annotated[Principal, Depends(require(Permission.incidents_update))]
 ReadEncounters = Annotated[Principal, Depends(require(Permission.encounters_read))]
 RecordEncounters = Annotated[Principal, Depends(require(Permission.encounters_create))]
-
-
-def incident_for(session: Session, principal: Principal, incident_id: int) -> Incident:
-    """The incident, if it lies in the caller's regions (else 404, audited)."""
-    incident = require_incident(session, incident_id)
-    require_in_jurisdiction(session, principal, incident.region_code, f"incident {incident_id}")
-    return incident
-
-
-def _require_sent(session: Session, principal: Principal, incident: Incident) -> None:
-    """A patrol member acts only at incidents their own team was sent to."""
-    if principal.role is Role.patrol and principal.team_id not in {
-        d.team_id for d in dispatches_for(session, incident.id)
-    }:
-        raise PermissionDeniedError("your team was not sent to this incident")
 
 
 @router.get("", response_model=list[IncidentRead])
@@ -174,7 +158,7 @@ def get_incident(
     incident_id: IdPath, principal: ReadIncidents, session: SessionDep
 ) -> IncidentRead:
     """One incident with its triage outcome and timestamps."""
-    return IncidentRead.model_validate(incident_for(session, principal, incident_id))
+    return IncidentRead.model_validate(require_incident_for(session, incident_id, by=principal))
 
 
 @router.get("/{incident_id}/recommendations", response_model=list[RecommendationRead])
@@ -190,7 +174,7 @@ def get_recommendations(
     """Assignable teams the caller may send (its regions and grants), ranked by capability
     match, shift, position freshness and time to reach (a team finishing a job nearby counts
     from when it will be free), with reasons; the best ``limit``."""
-    incident = incident_for(session, principal, incident_id)
+    incident = require_incident_for(session, incident_id, by=principal)
     ranked = recommend_teams(
         session,
         incident,
@@ -208,7 +192,7 @@ def get_dispatches(
     incident_id: IdPath, principal: ReadIncidents, session: SessionDep
 ) -> list[DispatchRead]:
     """Dispatches of an incident."""
-    incident_for(session, principal, incident_id)
+    require_incident_for(session, incident_id, by=principal)
     return [DispatchRead.model_validate(d) for d in dispatches_for(session, incident_id)]
 
 
@@ -225,7 +209,7 @@ def post_dispatch(
     travel: TravelDep,
 ) -> DispatchRead:
     """Confirm a team for an incident (a team of the caller's regions or granted ones)."""
-    incident_for(session, principal, incident_id)
+    require_incident_for(session, incident_id, by=principal)
     team = require_team(session, data.team_id)
     require_in_jurisdiction(session, principal, team.region_code, f"team {data.team_id}")
     dispatch = assign_team(
@@ -249,7 +233,7 @@ def post_acknowledge(
     clock: ClockDep,
 ) -> DispatchRead:
     """The team takes the assignment (before the policy's acknowledgement timeout)."""
-    incident = incident_for(session, principal, incident_id)
+    incident = require_incident_for(session, incident_id, by=principal, acting=True)
     dispatch = next((d for d in dispatches_for(session, incident.id) if d.id == dispatch_id), None)
     if dispatch is None:
         raise NotFoundError(f"no dispatch {dispatch_id} for incident {incident_id}")
@@ -267,7 +251,7 @@ def post_transition(
     clock: ClockDep,
 ) -> IncidentRead:
     """Move an incident on: en_route, on_scene, resolved, not_found or cancelled."""
-    _require_sent(session, principal, incident_for(session, principal, incident_id))
+    require_incident_for(session, incident_id, by=principal, acting=True)
     now = clock.now()
     incident = report_progress(
         session,
@@ -276,6 +260,7 @@ def post_transition(
         at=data.at or now,
         now=now,
         note=data.note,
+        team_id=principal.team_id if principal.role is Role.patrol else None,
     )
     return IncidentRead.model_validate(incident)
 
@@ -285,7 +270,7 @@ def get_encounters(
     incident_id: IdPath, principal: ReadEncounters, session: SessionDep
 ) -> list[EncounterRead]:
     """Encounters recorded at an incident."""
-    incident_for(session, principal, incident_id)
+    require_incident_for(session, incident_id, by=principal)
     return [EncounterRead.from_encounter(e) for e in encounters_for(session, incident_id)]
 
 
@@ -308,7 +293,7 @@ def post_encounter(
     answers 200 with the encounter first recorded; with a different body, 422
     ``idempotency_key_reused``. Keys are the caller's own.
     """
-    _require_sent(session, principal, incident_for(session, principal, incident_id))
+    require_incident_for(session, incident_id, by=principal, acting=True)
     key = caller_key(principal, idempotency_key)
     if key is not None and (earlier := earlier_encounter(session, key, data)) is not None:
         response.status_code = status.HTTP_200_OK

@@ -15,8 +15,8 @@ from streetrelief.api.security import IdempotencyKeyHeader, caller_key, require
 from streetrelief.core.errors import IdempotencyKeyReusedError, PermissionDeniedError
 from streetrelief.core.ids import MAX_RECORD_ID
 from streetrelief.core.text import Text
+from streetrelief.dispatch.service import require_incident_for
 from streetrelief.incidents.models import IncidentStatus
-from streetrelief.incidents.service import require_incident
 from streetrelief.intake.models import Channel
 from streetrelief.intake.schemas import ReportAccepted, ReportCreate, ReportRead, ReportReceipt
 from streetrelief.intake.service import (
@@ -133,8 +133,7 @@ def get_incident_reports(
     incident_id: IdPath, principal: ReadReports, session: SessionDep
 ) -> list[ReportRead]:
     """Reports that point to an incident, oldest first (reporter contact left out)."""
-    incident = require_incident(session, incident_id)
-    require_in_jurisdiction(session, principal, incident.region_code, f"incident {incident_id}")
+    require_incident_for(session, incident_id, by=principal)
     return [ReportRead.model_validate(r) for r in reports_for_incident(session, incident_id)]
 
 
@@ -168,10 +167,7 @@ def post_report_move(
     report = report_by_id(session, report_id)
     require_in_jurisdiction(session, principal, report.region_code, f"report {report_id}")
     if data.incident_id is not None:
-        target = require_incident(session, data.incident_id)
-        require_in_jurisdiction(
-            session, principal, target.region_code, f"incident {data.incident_id}"
-        )
+        require_incident_for(session, data.incident_id, by=principal)
     moved = move_report(
         session,
         report_id,
