@@ -58,7 +58,9 @@ def censored_sum(incidents: list[SimIncident], teams: list[SimTeam], rule: Dispa
 
 def bounds(incidents: list[SimIncident], teams: list[SimTeam]) -> tuple[float, float]:
     points = [SimPoint("shelter", SHELTER, capacity=3)]
-    per_incident = hindsight_bound_s(incidents, teams, points, TRAVEL, FIELD.turnout_s)
+    per_incident = hindsight_bound_s(
+        incidents, teams, points, TRAVEL, FIELD.turnout_s, standby_sites=[]
+    )
     schedule = schedule_bound_s(
         incidents,
         teams,

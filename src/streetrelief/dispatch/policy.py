@@ -57,6 +57,13 @@ class DispatchPolicy(BaseModel):
         "on-time share. The live service ranks a team from its last reported position either "
         "way; this tells the simulation where teams wait.",
     )
+    idle_teams_cover: bool = Field(
+        False,
+        description="Whether an idle team moves to the standby site that adds the most "
+        "expected coverage of critical demand known before the night (Daskin's MEXCLP, "
+        "``simulation.standby``); a team on its way can be given a job, which it starts on "
+        "arrival. Simulation only: the live service would need position suggestions.",
+    )
 
     def may_preempt(self, new: Priority, held: Priority) -> bool:
         """Whether an incident of priority ``new`` may take a team assigned to ``held``."""

@@ -6,11 +6,12 @@ could have done better. ADR 0006 gives the proofs.
     b_i = confirm_i + turnout + min over modes m of the teams,
           min over p in P_i of travel_m(p → x_i)
 
-where ``P_i`` holds every team base, every service point, and the site of every other
-incident reported no later than ``r_i + confirm_i``. A team starts a trip only from its base,
-an incident's site or a service point, stands at a site only after its report, and is sent no
-earlier than ``r_i + confirm_i``. It ignores that one team cannot be in two places, so it is
-loose when teams are scarce; it gives the per-incident p90 and on-time figures of the bound.
+where ``P_i`` holds every team base, every service point, every standby site a rule may send
+idle teams to, and the site of every other incident reported no later than
+``r_i + confirm_i``. A team starts a trip only from one of these places, stands at an
+incident's site only after its report, and is sent no earlier than ``r_i + confirm_i``. It
+ignores that one team cannot be in two places, so it is loose when teams are scarce; it gives
+the per-incident p90 and on-time figures of the bound.
 
 **For the sum of reach times** (``schedule_bound_s``). In any schedule, each reached incident
 ``i`` has a first-arriving team; its *predecessor* is the last incident that team reached
@@ -62,10 +63,13 @@ def hindsight_bound_s(
     points: list[SimPoint],
     travel: TravelTimeProvider,
     turnout_s: float,
+    *,
+    standby_sites: list[LatLon],
 ) -> dict[int, float]:
-    """Per incident index, the least possible report-to-arrival time, seconds (see above)."""
+    """Per incident index, the least possible report-to-arrival time, seconds (see above);
+    ``standby_sites`` are further places teams may wait at and set off from."""
     modes = sorted({t.mode for t in teams})
-    fixed: list[LatLon] = [t.base for t in teams] + [p.pos for p in points]
+    fixed: list[LatLon] = [t.base for t in teams] + [p.pos for p in points] + standby_sites
     order = sorted(incidents, key=lambda i: i.reported_s)
     times = np.array([i.reported_s for i in order])
     positions: list[LatLon] = fixed + [i.pos for i in order]

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from streetrelief.core.errors import InvalidInputError
 from streetrelief.dispatch.travel import StraightLineTravel, TravelTimeProvider
+from streetrelief.incidents.models import Priority
 from streetrelief.response.levels import ResponseLevel
 from streetrelief.response.policy import load_preset
-from streetrelief.simulation.night import SimIncident, SimPoint, SimTeam
+from streetrelief.simulation.night import LatLon, SimIncident, SimPoint, SimTeam
 from streetrelief.simulation.scenario import Box, Scenario, resolve
 from streetrelief.simulation.sources import ReadCounts, SourceReport, load_mapping, read_reports
 from streetrelief.teams.models import Capability, TravelMode
@@ -33,7 +34,12 @@ TRANSPORT_DESTINATIONS = frozenset({"hospital", "relief_station", "warming_shelt
 
 @dataclass(frozen=True)
 class NightInputs:
-    """A scenario made concrete: incidents, teams and points (fresh copies per rule)."""
+    """A scenario made concrete: incidents, teams and points (fresh copies per rule).
+
+    ``history``: the places (lat, lon) of the file's reports not drawn into the night, the
+    demand known before it; ``critical_target_s`` and ``critical_confirm_s``: the triage
+    policy's critical response target and that priority's confirmation delay, seconds.
+    """
 
     scenario: Scenario
     reports: list[SourceReport]
@@ -43,6 +49,9 @@ class NightInputs:
     travel: TravelTimeProvider
     horizon_s: float
     level_factors: list[tuple[float, float]]
+    history: list[LatLon]
+    critical_target_s: float
+    critical_confirm_s: float
 
 
 def level_factors(scenario: Scenario) -> list[tuple[float, float]]:
@@ -108,9 +117,12 @@ def _check_on_network(travel: TravelTimeProvider, reports: list[SourceReport]) -
             )
 
 
-def _relocate(reports: list[SourceReport], box: Box) -> list[SourceReport]:
-    south, north = min(r.lat for r in reports), max(r.lat for r in reports)
-    west, east = min(r.lon for r in reports), max(r.lon for r in reports)
+def _relocate(
+    reports: list[SourceReport], box: Box, frame: list[SourceReport]
+) -> list[SourceReport]:
+    """Map ``reports`` linearly from the bounding box of ``frame`` onto ``box``."""
+    south, north = min(r.lat for r in frame), max(r.lat for r in frame)
+    west, east = min(r.lon for r in frame), max(r.lon for r in frame)
 
     def scale(value: float, low: float, high: float, to_low: float, to_high: float) -> float:
         return to_low + (value - low) / (high - low or 1.0) * (to_high - to_low)
@@ -149,8 +161,16 @@ def build_night(
     count = scenario.reports.count or len(rows)
     picked = sorted(rng.sample(range(len(rows)), min(count, len(rows))))
     reports = [rows[i] for i in picked]
-    if scenario.reports.relocate_to is not None:
-        reports = _relocate(reports, scenario.reports.relocate_to)
+    drawn = set(picked)
+    history = [r for i, r in enumerate(rows) if i not in drawn]
+    box = scenario.reports.relocate_to
+    if box is not None:
+        history = [
+            r
+            for r in _relocate(history, box, reports)
+            if box.south <= r.lat <= box.north and box.west <= r.lon <= box.east
+        ]
+        reports = _relocate(reports, box, reports)
     travel = make_travel(scenario, scenario_file, data_dir)
     _check_on_network(travel, reports)
     span_s = max((last - first).total_seconds(), 1.0)
@@ -192,6 +212,11 @@ def build_night(
         travel=travel,
         horizon_s=night_s + scenario.overrun_h * 3600,
         level_factors=factors,
+        history=[(r.lat, r.lon) for r in history],
+        critical_target_s=float(policy.response_targets_s[Priority.critical]),
+        critical_confirm_s=0.0
+        if Priority.critical in policy.auto_dispatch
+        else scenario.field.dispatcher_confirm_s,
     )
 
 

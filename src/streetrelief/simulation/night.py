@@ -3,9 +3,11 @@ work on scene, take people to service points with room, and return to base (SimP
 response levels change and a rise shortens the targets of incidents still waiting.
 
 The model, shared by every rule compared: a team starts a trip only from its base, an
-incident's site or a service point (never mid-road); a team that clears with nothing waiting
-returns to base (and takes no new job until it is back) or, when the rule says so, waits
-where it is; a busy team may hold one next job, which it starts when it clears.
+incident's site, a service point or a standby site (never mid-road); a team that clears with
+nothing waiting returns to base (and takes no new job until it is back) or, when the rule says
+so, waits where it is, or goes to a standby site the rule names; a busy team, or one on its way to a
+standby site, may hold one next job, which it starts when it clears or arrives (a team on its
+way is ranked from the site, as if it finished the move first).
 Dispatch rules decide who goes where; they call ``dispatch.logic`` exactly as the services do.
 """
 
@@ -74,6 +76,7 @@ class SimTeam:
     shift_end_s: float
     pos: LatLon = (0.0, 0.0)
     is_idle: bool = True
+    is_moving: bool = False
     free_at_s: float = 0.0
     free_pos: LatLon = (0.0, 0.0)
     job: SimIncident | None = None
@@ -105,7 +108,7 @@ class DispatchRule(Protocol):
     """Who goes where: called when an incident is ready and when a team clears.
 
     ``idle_teams_stay``: whether a team that clears with nothing to do waits where it is
-    (else it returns to base first).
+    (else it returns to base first, unless ``standby_for`` names a site).
     """
 
     idle_teams_stay: bool
@@ -116,6 +119,11 @@ class DispatchRule(Protocol):
 
     def next_for(self, night: Night, team: SimTeam) -> SimIncident | None:
         """The waiting incident a team that just cleared takes, if any."""
+        ...
+
+    def standby_for(self, night: Night, team: SimTeam) -> LatLon | None:
+        """Where an idle team (at the start, or clear with nothing waiting) should wait; None
+        for the model's default (base, or where it is when ``idle_teams_stay``)."""
         ...
 
 
@@ -157,6 +165,10 @@ class Night:
         started = time.monotonic()
         for team in self.teams:
             team.pos = team.free_pos = team.base
+        for team in self.teams:
+            site = self.rule.standby_for(self, team)
+            if site is not None and site != team.pos:
+                self.env.process(self._move(team, site))
         self.env.process(self._arrivals(started))
         self.env.process(self._levels())
         self.env.run(until=self.horizon_s)
@@ -175,11 +187,13 @@ class Night:
         return float(self.env.now)
 
     def options(self, incident: SimIncident, *, include_busy: bool) -> list[TeamOption]:
-        """Teams that can take ``incident``: idle ones, and (when asked) busy ones without a
-        next job, each with its time to reach from where it is or will be free."""
+        """Teams that can take ``incident``: idle ones, and (when asked) busy or moving ones
+        without a next job, each with its time to reach from where it is or will be free."""
         by_mode: dict[TravelMode, list[SimTeam]] = {}
         for team in self.teams:
-            if team.is_idle or (include_busy and team.job is not None and team.next_job is None):
+            if team.is_idle or (
+                include_busy and (team.job is not None or team.is_moving) and team.next_job is None
+            ):
                 by_mode.setdefault(team.mode, []).append(team)
         out: list[TeamOption] = []
         for mode, group in by_mode.items():
@@ -297,8 +311,15 @@ class Night:
         if self.rule.idle_teams_stay and team.pos == incident.pos:
             team.free_pos = team.pos
             team.is_idle = True
-        else:
+            return
+        site = self.rule.standby_for(self, team)
+        if site is None:
             yield from self._return(team)
+        elif site == team.pos:
+            team.free_pos = team.pos
+            team.is_idle = True
+        else:
+            yield from self._move(team, site)
 
     def _transport(self, team: SimTeam, incident: SimIncident) -> SimProcess:
         point = self._nearest_point_with_room(team.pos, incident.people)
@@ -321,4 +342,23 @@ class Night:
             team.is_idle = True
             return
         self._take(team, following)
+        self.env.process(self._work(team, following))
+
+    def _move(self, team: SimTeam, site: LatLon) -> SimProcess:
+        """Go to a standby site; a job given on the way (``next_job``) starts on arrival."""
+        began = self.now
+        trip_s = self._trip_s(team.pos, site, team.mode)
+        team.is_idle, team.is_moving = False, True
+        team.free_at_s, team.free_pos = self.now + trip_s, site
+        yield self.env.timeout(trip_s)
+        team.pos = site
+        team.is_moving = False
+        team.busy_s += self.now - began
+        following = team.next_job or self.rule.next_for(self, team)
+        team.next_job = None
+        if following is None:
+            team.is_idle = True
+            return
+        if following.dispatched_s is None:
+            self._take(team, following)
         self.env.process(self._work(team, following))

@@ -3,7 +3,8 @@
 - ``OurRule``: the live policy. ``dispatch.logic.rank_teams`` over idle teams and busy teams
   by when and where they will be free, plus ``dispatch.logic.first_responder``; a team that
   clears takes the waiting incident first in ``dispatch.logic.next_job_order``; a queued next
-  job is pre-empted as ``DispatchPolicy.may_preempt`` allows.
+  job is pre-empted as ``DispatchPolicy.may_preempt`` allows; with a standby plan, an idle
+  team waits at the site of greatest expected coverage (``simulation.standby``).
 - ``NearestIdleRule``: the nearest idle team by travel time, first come first served.
 - ``FixedZoneRule``: each team covers the incidents nearest its base; its zone waits for it.
 """
@@ -12,19 +13,26 @@ from __future__ import annotations
 
 from collections import deque
 
+import numpy as np
+
 from streetrelief.dispatch.logic import first_responder, next_job_order, rank_teams
 from streetrelief.dispatch.policy import DispatchPolicy
 from streetrelief.incidents.models import PRIORITY_RANK
-from streetrelief.simulation.night import Night, SimIncident, SimTeam
+from streetrelief.simulation.build import factor_at
+from streetrelief.simulation.night import LatLon, Night, SimIncident, SimTeam
+from streetrelief.simulation.standby import MOVE_LIMIT_S, FloatArray, StandbyPlan, pick_site
 
 
 class OurRule:
     """The policy of ``dispatch.logic`` and ``dispatch.policy``, as the services apply it."""
 
-    def __init__(self, rules: DispatchPolicy) -> None:
+    def __init__(self, rules: DispatchPolicy, standby: StandbyPlan | None = None) -> None:
         self.rules = rules
         self.idle_teams_stay = rules.idle_teams_stay
+        self.standby = standby
         self.waiting: dict[int, SimIncident] = {}
+        # Team index → travel times (seconds) from where it waits to each demand node.
+        self.posted: dict[int, FloatArray] = {}
 
     def on_ready(self, night: Night, incident: SimIncident) -> None:
         """Send the top-ranked team (maybe as a next job), pre-empt, or wait."""
@@ -85,6 +93,33 @@ class OurRule:
         del self.waiting[chosen.idx]
         return chosen
 
+    def standby_for(self, night: Night, team: SimTeam) -> LatLon | None:
+        """With a standby plan, the greedy MEXCLP step (``standby.pick_site``): the site within
+        ``MOVE_LIMIT_S`` adding the most expected covered demand given where the other available
+        teams (idle, or on their way without a job) wait, or where the team is; without a
+        plan, None."""
+        plan = self.standby
+        if plan is None:
+            return None
+        budget_s = plan.budget_s(factor_at(night.level_factors, night.now))
+        counts = np.zeros(len(plan.nodes))
+        for other in night.teams:
+            row = self.posted.get(other.idx)
+            available = other.is_idle or (other.is_moving and other.next_job is None)
+            if other.idx != team.idx and row is not None and available:
+                counts += row <= budget_s
+        # Busy share; below 1, since the deciding team has no job.
+        q = sum(t.job is not None for t in night.teams) / len(night.teams)
+        here = np.array(
+            [e.travel_time_s for e in night.travel.one_to_many(team.pos, plan.nodes, team.mode)]
+        )
+        trips = night.travel.one_to_many(team.pos, plan.sites, team.mode)
+        near = [k for k, e in enumerate(trips) if e.travel_time_s <= MOVE_LIMIT_S]
+        rows = np.vstack([here, plan.reach_s[team.mode][near]])
+        best = pick_site(rows <= budget_s, plan.weights, counts, q)
+        self.posted[team.idx] = rows[best]
+        return team.pos if best == 0 else plan.sites[near[best - 1]]
+
 
 class NearestIdleRule:
     """Nearest idle team, first come first served (what most centres do); teams go back to
@@ -107,6 +142,10 @@ class NearestIdleRule:
     def next_for(self, night: Night, team: SimTeam) -> SimIncident | None:
         """The longest-waiting incident."""
         return self.waiting.popleft() if self.waiting else None
+
+    def standby_for(self, night: Night, team: SimTeam) -> LatLon | None:
+        """None: teams go back to base."""
+        return None
 
 
 class FixedZoneRule:
@@ -131,3 +170,7 @@ class FixedZoneRule:
         """The longest-waiting incident of the team's zone."""
         queue = self.waiting.get(team.idx)
         return queue.popleft() if queue else None
+
+    def standby_for(self, night: Night, team: SimTeam) -> LatLon | None:
+        """None: teams go back to base."""
+        return None
