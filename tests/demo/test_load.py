@@ -35,6 +35,9 @@ def test_demo_loads_once_and_shows_the_whole_loop(tmp_path: Path) -> None:
         assert shift_end is not None
         assert now + timedelta(hours=1) < shift_end <= now + timedelta(hours=15)
         assert (shift_end.hour, shift_end.minute) in {(0, 0), (10, 0)}
+        assert all(now - t.position_at < timedelta(minutes=5) for t in list_teams(session)), (
+            "positions are fresh as the demo opens"
+        )
     assert stats.incidents == 8
     assert stats.person_times_assisted == 1
     assert stats.items_distributed == 2

@@ -64,7 +64,7 @@ class TestRanking:
         ranked = rank_teams([leaving, staying], frozenset(), expected_on_scene_s=1200)
         assert [r.team_id for r in ranked] == [2, 1]
         assert ranked[1].is_shift_too_short
-        assert "shift ends in 10 min, before the job would" in ranked[1].explanation
+        assert "shift ends in 10 min, before the job would end" in ranked[1].explanation
 
     def test_stale_position_ranks_after_a_fresh_one_and_says_so(self) -> None:
         ranked = rank_teams(

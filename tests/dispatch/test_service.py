@@ -274,7 +274,7 @@ class TestShifts:
         leaving = ranked[2]
         assert leaving.is_shift_too_short
         assert leaving.eta_s < ranked[0].eta_s
-        assert "shift ends in 10 min, before the job would" in leaving.explanation
+        assert "shift ends in 10 min, before the job would end" in leaving.explanation
         assert not ranked[0].is_shift_too_short
         assert "shift" not in ranked[0].explanation
 

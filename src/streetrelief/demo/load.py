@@ -50,7 +50,7 @@ from streetrelief.service_points.schemas import ServicePointCreate
 from streetrelief.service_points.service import create_service_point
 from streetrelief.teams.models import Capability, Department
 from streetrelief.teams.schemas import TeamCreate, TeamMemberIn
-from streetrelief.teams.service import create_team, find_team
+from streetrelief.teams.service import create_team, find_team, set_team_status
 from streetrelief.triage.policy import TriagePolicy, load_policy
 
 SEED = 20260120
@@ -267,9 +267,10 @@ def _load(
         return lat + rng.uniform(-spread, spread), lon + rng.uniform(-spread, spread)
 
     shift_ends_at = _shift_end(now)
+    teams = []
     for code, name, district, caps, vehicle, members in _TEAMS:
         lat, lon = near(district, 0.01)
-        create_team(
+        team = create_team(
             session,
             TeamCreate(
                 code=code,
@@ -284,6 +285,7 @@ def _load(
             ),
             now=now - EVENING,
         )
+        teams.append(team)
     for code, name, kind, host, district, capacity, hours in _POINTS:
         lat, lon = near(district, 0.01)
         create_service_point(
@@ -342,6 +344,10 @@ def _load(
         )
         if n == 0:
             _play_incident(session, accepted.incident_id, evening, policy, travel)
+    # Every team's phone reports where it is as the demo opens, as the field app does on duty,
+    # so recommendations rank by fresh positions rather than flag them all stale.
+    for team in teams:
+        set_team_status(session, team, team.status, now, position=(team.last_lat, team.last_lon))
     return result.inserted, len(_TEAMS), len(_POINTS), len(_HOTSPOTS), len(_REPORTS)
 
 

@@ -219,7 +219,7 @@ def _recommend(
     if is_short:
         shift_left_s = float(teams.shift_left_s[i])
         parts.append(
-            f"shift ends in {shift_left_s / 60:.0f} min, before the job would"
+            f"shift ends in {shift_left_s / 60:.0f} min, before the job would end"
             if shift_left_s > 0
             else "shift has ended"
         )
