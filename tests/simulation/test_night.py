@@ -203,6 +203,10 @@ class TestBadScenarios:
                 "transport comes with vehicle_share",
             ),
             ({"teams": {"count": 5, "vehicle_share": 0.5, "size": 3}}, "teams.size"),
+            (
+                {"teams": {"count": 5, "vehicle_share": 0.5, "capability_shares": {"flying": 1}}},
+                "flying: not a capability",
+            ),
             ({"case_mix": [{"share": 0.8, "conditions": ["x"]}] * 2}, "add up to 1.6"),
             ({"travel": {"provider": "road_network"}}, "osm is given exactly when"),
             ({"start": "2017-12-28T18:00:00"}, "start"),
@@ -214,6 +218,21 @@ class TestBadScenarios:
         with pytest.raises(InvalidInputError, match="scenario") as caught:
             load_scenario(write(tmp_path, scenario_dict(**changes)))
         assert named in caught.value.detail
+
+    def test_a_key_given_twice_is_refused_with_its_line(self, tmp_path: Path) -> None:
+        path = write(tmp_path, scenario_dict())
+        path.write_text(path.read_text(encoding="utf-8") + "seed: 8\n", encoding="utf-8")
+        with pytest.raises(InvalidInputError, match=r"the key 'seed' is given twice \(line \d+"):
+            load_scenario(path)
+
+    def test_broken_yaml_is_one_line_naming_the_file(self, tmp_path: Path) -> None:
+        path = tmp_path / "broken.yaml"
+        path.write_text("name: x\nteams: [1, 2\n", encoding="utf-8")
+        with pytest.raises(InvalidInputError) as caught:
+            load_scenario(path)
+        assert str(path) in caught.value.detail
+        assert "\n" not in caught.value.detail
+        assert "line 3" in caught.value.detail
 
     def test_missing_reports_file_is_named(self, tmp_path: Path) -> None:
         path = write(tmp_path, scenario_dict(reports={"file": "nope.csv", "mapping": "myla311"}))

@@ -4,6 +4,8 @@ their importer, their query and their table."""
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -24,7 +26,12 @@ from streetrelief.core.errors import StreetReliefError
 from streetrelief.core.tabular import ImportResult
 from streetrelief.db.engine import get_engine, make_session_factory, session_scope
 
-console = Console()
+PIPED_WIDTH = 200
+"""Columns for output to a pipe or a log file, where Rich would assume 80 and cut the cells of
+wide tables (``simulate``, ``teams list``) to an ellipsis; a terminal keeps its own width, and
+``COLUMNS`` set by the user wins."""
+
+console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else PIPED_WIDTH)
 err_console = Console(stderr=True)
 
 RowT = TypeVar("RowT")

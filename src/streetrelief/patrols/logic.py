@@ -14,10 +14,10 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from streetrelief.core.errors import InvalidInputError, PolicyError
+from streetrelief.core.yamlfile import YAMLFileError, load_yaml
 
 RECENT_FINDINGS_WINDOW = timedelta(days=7)
 """People found at a hotspot within this long make it a hotspot of recent findings."""
@@ -120,8 +120,8 @@ def load_calendar(path: Path | None = None) -> HolidayCalendar:
     """
     path = path or DEFAULT_CALENDAR
     try:
-        return HolidayCalendar.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (yaml.YAMLError, ValidationError) as exc:
+        return HolidayCalendar.model_validate(load_yaml(path.read_text(encoding="utf-8")))
+    except (YAMLFileError, ValidationError) as exc:
         raise PolicyError(f"{path}: not a holiday calendar: {exc}") from exc
 
 

@@ -19,7 +19,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Self
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -31,6 +30,7 @@ from pydantic import (
 )
 
 from streetrelief.core.errors import InvalidInputError, PolicyError
+from streetrelief.core.yamlfile import YAMLFileError, load_yaml
 from streetrelief.response.decision import (
     NO_TRIGGER,
     ActiveWarning,
@@ -481,8 +481,8 @@ def parse_policy(text: str, *, name: str = "policy") -> ResponsePolicy:
             first offending field.
     """
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+        data = load_yaml(text)
+    except YAMLFileError as exc:
         raise PolicyError(f"response policy {name} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise PolicyError(f"response policy {name} must be a YAML mapping", field="(top level)")

@@ -14,10 +14,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal, Self
 
-import yaml
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from streetrelief.core.errors import InvalidInputError
+from streetrelief.core.yamlfile import YAMLFileError, load_yaml
+from streetrelief.teams.models import Capability
 
 
 class _Strict(BaseModel):
@@ -91,7 +92,14 @@ class TeamSetup(_Strict):
 
     @model_validator(mode="after")
     def _shares(self) -> Self:
+        known = {str(c) for c in Capability}
         for capability, share in self.capability_shares.items():
+            if capability not in known:
+                msg = (
+                    f"capability_shares.{capability}: not a capability "
+                    f"(one of {', '.join(sorted(known))})"
+                )
+                raise ValueError(msg)
             if not 0 <= share <= 1:
                 msg = f"capability_shares.{capability} = {share}: a share lies in [0, 1]"
                 raise ValueError(msg)
@@ -233,8 +241,8 @@ def load_scenario(path: Path) -> Scenario:
         InvalidInputError: unreadable, not YAML, or invalid; the message names the key.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        data = load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, YAMLFileError) as exc:
         raise InvalidInputError(f"cannot read scenario {path}: {exc}") from exc
     try:
         return Scenario.model_validate(data)

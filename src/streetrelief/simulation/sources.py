@@ -18,10 +18,10 @@ from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from streetrelief.core.errors import ImportFileError, InvalidInputError
+from streetrelief.core.yamlfile import YAMLFileError, load_yaml
 from streetrelief.intake.models import Channel
 
 
@@ -99,8 +99,8 @@ def load_mapping(name_or_path: str) -> ColumnMapping:
             text = shipped.joinpath(f"{name_or_path}.yaml").read_text(encoding="utf-8")
         else:
             text = path.read_text(encoding="utf-8")
-        mapping = ColumnMapping.model_validate(yaml.safe_load(text))
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        mapping = ColumnMapping.model_validate(load_yaml(text))
+    except (OSError, YAMLFileError, ValidationError) as exc:
         raise InvalidInputError(f"cannot use column mapping {name_or_path!r}: {exc}") from exc
     try:
         ZoneInfo(mapping.timezone)

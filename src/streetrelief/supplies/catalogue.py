@@ -6,11 +6,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from streetrelief.config import get_settings
 from streetrelief.core.errors import InvalidInputError
+from streetrelief.core.yamlfile import YAMLFileError, load_yaml
 from streetrelief.supplies.schemas import ITEM_PATTERN
 
 SHIPPED = Path(__file__).with_name("items.yaml")
@@ -31,12 +31,14 @@ class ItemType(BaseModel):
 
 @lru_cache(maxsize=4)
 def _load(path: Path) -> dict[str, ItemType]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     try:
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
         return {
             code: ItemType.model_validate({"code": code, **fields})
             for code, fields in (data.get("items") or {}).items()
         }
+    except YAMLFileError as exc:
+        raise InvalidInputError(f"{path}: {exc}") from exc
     except ValidationError as exc:
         raise InvalidInputError(f"{path}: {exc.errors()[0]['msg']}") from exc
 

@@ -14,10 +14,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Self
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from streetrelief.core.errors import PolicyError
+from streetrelief.core.yamlfile import YAMLFileError, load_yaml
 from streetrelief.incidents.models import PRIORITY_RANK, Priority
 
 
@@ -235,8 +235,8 @@ def load_policy(path: Path | None = None) -> TriagePolicy:
             )
         else:
             text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-    except (OSError, yaml.YAMLError) as exc:
+        data = load_yaml(text)
+    except (OSError, YAMLFileError) as exc:
         raise PolicyError(f"cannot read triage policy {path}: {exc}") from exc
     try:
         return TriagePolicy.model_validate(data)

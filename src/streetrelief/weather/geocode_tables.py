@@ -22,10 +22,10 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from streetrelief.core.errors import PolicyError
+from streetrelief.core.yamlfile import YAMLFileError, load_yaml
 
 SHIPPED_TABLES = "geocodes"
 """Folder of the shipped tables inside the ``streetrelief.weather`` package."""
@@ -94,8 +94,8 @@ def load_geocode_tables(extra_dir: Path | None = None) -> GeocodeTables:
 
 def _read(file: Traversable | Path) -> GeocodeTableFile:
     try:
-        return GeocodeTableFile.model_validate(yaml.safe_load(file.read_text(encoding="utf-8")))
-    except yaml.YAMLError as exc:
+        return GeocodeTableFile.model_validate(load_yaml(file.read_text(encoding="utf-8")))
+    except YAMLFileError as exc:
         raise PolicyError(f"geocode table {file.name}: not valid YAML: {exc}") from exc
     except ValidationError as exc:
         problem = exc.errors()[0]
