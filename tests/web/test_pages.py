@@ -151,6 +151,14 @@ class TestPublicPagesAndAssets:
         # 市辖区 has no centre: its districts stand in for it
         assert {"name": "东城区", "lat": 39.917, "lon": 116.416} in places  # type: ignore[operator]
 
+    def test_pages_name_an_icon_that_is_served(
+        self, session: Session, anonymous: TestClient
+    ) -> None:
+        beijing_tree(session)
+        icon = re.search(r'<link rel="icon" href="([^"]+)"', anonymous.get("/report").text)
+        assert icon, "no browser asks for a /favicon.ico that is not there"
+        assert anonymous.get(icon.group(1)).status_code == 200
+
     def test_field_app_is_installable(self, anonymous: TestClient) -> None:
         manifest = anonymous.get("/field/manifest.webmanifest", params={"lang": "en"}).json()
         assert manifest["start_url"] == "/field"
