@@ -125,6 +125,17 @@ class TestTokens:
         assert r.status_code == 401
         assert r.json()["code"] == "not_authenticated"
 
+    def test_disabling_the_account_refuses_its_live_token_at_once(
+        self, anonymous: TestClient, dispatcher: User, session: Session
+    ) -> None:
+        auth = self._token(anonymous)
+        assert anonymous.get("/api/v1/teams", headers=auth).status_code == 200
+        dispatcher.is_active = False
+        session.flush()
+        r = anonymous.get("/api/v1/teams", headers=auth)
+        assert r.status_code == 401
+        assert r.json()["code"] == "not_authenticated"
+
     def test_sign_out_revokes(self, anonymous: TestClient, dispatcher: User) -> None:
         auth = self._token(anonymous)
         assert anonymous.get("/api/v1/teams", headers=auth).status_code == 200

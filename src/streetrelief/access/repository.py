@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Row, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from streetrelief.access.models import (
@@ -16,6 +16,7 @@ from streetrelief.access.models import (
     SeenSignature,
     User,
 )
+from streetrelief.access.roles import Role
 from streetrelief.regions.models import Region
 
 
@@ -32,6 +33,53 @@ def users(session: Session) -> Sequence[User]:
 def token_by_digest(session: Session, token_digest: str) -> AuthToken | None:
     """The token with this digest, or None."""
     return session.scalars(select(AuthToken).where(AuthToken.digest == token_digest)).one_or_none()
+
+
+_TOKEN_HOLDER = (
+    select(
+        AuthToken.kind,
+        AuthToken.csrf_digest,
+        AuthToken.expires_at,
+        AuthToken.revoked_at,
+        User.id,
+        User.username,
+        User.role,
+        User.region_code,
+        User.team_id,
+        User.service_point_id,
+        User.is_active,
+        Region.path.label("region_path"),
+    )
+    .join(User, User.id == AuthToken.user_id)
+    .outerjoin(Region, Region.code == User.region_code)
+    .where(AuthToken.digest == bindparam("digest"))
+)
+
+TokenHolder = Row[
+    str,
+    str | None,
+    datetime,
+    datetime | None,
+    int,
+    str,
+    Role,
+    str | None,
+    int | None,
+    int | None,
+    bool,
+    str | None,
+]
+
+
+def token_holder(session: Session, token_digest: str) -> TokenHolder | None:
+    """The token with this digest with its user's columns and the path of the user's region
+    (None for a national account), read in one statement; or None.
+
+    The row has ``kind``, ``csrf_digest``, ``expires_at``, ``revoked_at`` (of the token),
+    ``id``, ``username``, ``role``, ``region_code``, ``team_id``, ``service_point_id``,
+    ``is_active`` (of the user) and ``region_path``. Every request with a token reads it.
+    """
+    return session.execute(_TOKEN_HOLDER, {"digest": token_digest}).one_or_none()
 
 
 def revoke_user_tokens(session: Session, user_id: int, now: datetime) -> None:
@@ -77,22 +125,25 @@ def grants_in_force(session: Session, now: datetime) -> Sequence[RegionGrant]:
     return session.scalars(stmt.order_by(RegionGrant.id.desc())).all()
 
 
+_GRANTEE = Region.__table__.alias("grantee")
+_GRANTED = Region.__table__.alias("granted")
+_AT = bindparam("now", type_=RegionGrant.starts_at.type)
+_GRANTS_IN_FORCE = (
+    select(_GRANTED.c.path, _GRANTEE.c.path)
+    .join(RegionGrant, RegionGrant.region_code == _GRANTED.c.code)
+    .join(_GRANTEE, RegionGrant.grantee_region_code == _GRANTEE.c.code)
+    .where(
+        RegionGrant.revoked_at.is_(None), RegionGrant.starts_at <= _AT, RegionGrant.ends_at > _AT
+    )
+)
+"""(granted path, grantee path) of the grants in force at ``now``; built once, since every
+request with a token reads it (building the aliases' columns cost more than the read)."""
+
+
 def granted_paths(session: Session, grantee_path: str, now: datetime) -> list[str]:
     """Paths of regions granted, at ``now``, to the region at ``grantee_path`` or an ancestor."""
-    grantee = Region.__table__.alias("grantee")
-    granted = Region.__table__.alias("granted")
-    stmt = (
-        select(granted.c.path)
-        .join(RegionGrant, RegionGrant.region_code == granted.c.code)
-        .join(grantee, RegionGrant.grantee_region_code == grantee.c.code)
-        .where(
-            RegionGrant.revoked_at.is_(None),
-            RegionGrant.starts_at <= now,
-            RegionGrant.ends_at > now,
-        )
-    )
     return [
         path
-        for path, grantee_of in session.execute(stmt.add_columns(grantee.c.path))
+        for path, grantee_of in session.execute(_GRANTS_IN_FORCE, {"now": now})
         if grantee_path.startswith(grantee_of)
     ]

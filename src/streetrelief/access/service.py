@@ -260,7 +260,7 @@ def principal_for_token(
         AuthenticationError: unknown, expired or revoked token, a disabled account, or a
             missing or wrong CSRF token on a page session.
     """
-    row = repository.token_by_digest(session, digest(token))
+    row = repository.token_holder(session, digest(token))
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise AuthenticationError("the token is not valid; sign in again")
     if (
@@ -269,10 +269,18 @@ def principal_for_token(
         and not (row.csrf_digest and hmac.compare_digest(row.csrf_digest, digest(csrf)))
     ):
         raise AuthenticationError("the session's CSRF token is missing or wrong")
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
+    if not row.is_active:
         raise AuthenticationError("the token is not valid; sign in again")
-    return user_principal(session, user, now=now)
+    return Principal(
+        kind="user",
+        name=row.username,
+        role=Role(row.role),
+        scope=None if row.region_code is None else scope_at(session, row.region_path, now=now),
+        region_code=row.region_code,
+        user_id=row.id,
+        team_id=row.team_id,
+        service_point_id=row.service_point_id,
+    )
 
 
 def user_principal(session: Session, user: User, *, now: datetime) -> Principal:
@@ -298,9 +306,14 @@ def region_scope(session: Session, region_code: str | None, *, now: datetime) ->
     """
     if region_code is None:
         return None
-    region = require_region(session, region_code)
-    granted = repository.granted_paths(session, region.path, now)
-    return (region.path, *sorted(set(granted) - {region.path}))
+    return scope_at(session, require_region(session, region_code).path, now=now)
+
+
+def scope_at(session: Session, path: str, *, now: datetime) -> tuple[str, ...]:
+    """The region paths a holder of the region at ``path`` may act in: ``path`` first, then
+    the paths granted to it (or to an ancestor) now, sorted."""
+    granted = repository.granted_paths(session, path, now)
+    return (path, *sorted(set(granted) - {path}))
 
 
 # ---- personal and partner keys -----------------------------------------------------------
