@@ -131,6 +131,11 @@ def stored_by_code(session: Session, codes: Collection[str]) -> dict[str, Stored
     return {r.code: StoredRegion(*r) for r in session.execute(stmt)}
 
 
+def by_codes(session: Session, codes: Collection[str]) -> dict[str, Region]:
+    """The regions among ``codes`` (a handful: a region's ancestors), by code, in one query."""
+    return {r.code: r for r in session.scalars(select(Region).where(Region.code.in_(codes)))}
+
+
 def insert_many(session: Session, rows: Sequence[Mapping[str, object]]) -> None:
     """Insert regions given as column values, in one bulk statement."""
     session.execute(insert(Region), rows)

@@ -156,9 +156,12 @@ def dispatch_area(session: Session, code: str) -> Region:
     limit = LEVEL_DEPTH[RegionLevel.prefecture]
     if LEVEL_DEPTH[region.level] <= limit:
         return region
-    ancestors = [c for c in region.path.strip("/").split("/") if c]
-    for ancestor_code in reversed(ancestors[:-1]):
-        ancestor = require_region(session, ancestor_code)
+    codes = [c for c in region.path.strip("/").split("/") if c][:-1]
+    # One read for all the ancestors (not one per level); each is there, since a region's
+    # parent_code references its parent.
+    ancestors = repository.by_codes(session, codes)
+    for ancestor_code in reversed(codes):
+        ancestor = ancestors[ancestor_code]
         if LEVEL_DEPTH[ancestor.level] <= limit:
             return ancestor
     return region
