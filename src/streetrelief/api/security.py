@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Coroutine
+from datetime import datetime
 from typing import Annotated, Any
 
 from anyio import to_thread
@@ -110,13 +111,15 @@ async def _raw_body(request: Request) -> bytes:
     return await request.body()
 
 
-def require(permission: Permission) -> Callable[..., Principal]:
+def require(permission: Permission) -> Callable[..., Coroutine[Any, Any, Principal]]:
     """A dependency that admits callers whose role allows ``permission``.
 
-    On a state-changing request it also checks a partner's signature and audits the change.
+    On a state-changing request it also checks a partner's signature and audits the change,
+    in the thread pool (both read or write the database). A read needs neither, so the
+    dependency is async: a sync one would cost every request a hop to the thread pool.
     """
 
-    def dependency(
+    async def dependency(
         request: Request,
         principal: PrincipalDep,
         session: SessionDep,
@@ -124,40 +127,52 @@ def require(permission: Permission) -> Callable[..., Principal]:
         body: Annotated[bytes, Depends(_raw_body)],
     ) -> Principal:
         principal.require(permission)
-        if request.method in READ_METHODS:
-            return principal
-        now = clock.now()
-        if principal.kind == "partner":
-            verify_signature(
-                request.state.partner.signing_secret,
-                body,
-                timestamp=request.headers.get(TIMESTAMP_HEADER),
-                signature=request.headers.get(SIGNATURE_HEADER),
-                now=now,
-                tolerance_s=request.app.state.settings.signature_max_age_s,
+        if request.method not in READ_METHODS:
+            await to_thread.run_sync(
+                _admit_change, request, principal, session, clock.now(), body, permission
             )
-            access.remember_signature(
-                session,
-                request.state.partner.id,
-                request.headers.get(SIGNATURE_HEADER, ""),
-                now=now,
-                window_s=request.app.state.settings.signature_max_age_s,
-            )
-        path_params = list(request.path_params.values())
-        audit.record(
-            session,
-            principal,
-            action=_ACTIONS.get(request.method, request.method.lower()),
-            resource=permission.value.split(".", 1)[0],
-            resource_id=path_params[0] if path_params else None,
-            region_code=principal.region_code,
-            at=now,
-            origin=origin(request),
-            detail={"permission": permission.value},
-        )
         return principal
 
     return dependency
+
+
+def _admit_change(
+    request: Request,
+    principal: Principal,
+    session: Session,
+    now: datetime,
+    body: bytes,
+    permission: Permission,
+) -> None:
+    """Check a partner's signature on a state-changing request and audit the change."""
+    if principal.kind == "partner":
+        verify_signature(
+            request.state.partner.signing_secret,
+            body,
+            timestamp=request.headers.get(TIMESTAMP_HEADER),
+            signature=request.headers.get(SIGNATURE_HEADER),
+            now=now,
+            tolerance_s=request.app.state.settings.signature_max_age_s,
+        )
+        access.remember_signature(
+            session,
+            request.state.partner.id,
+            request.headers.get(SIGNATURE_HEADER, ""),
+            now=now,
+            window_s=request.app.state.settings.signature_max_age_s,
+        )
+    path_params = list(request.path_params.values())
+    audit.record(
+        session,
+        principal,
+        action=_ACTIONS.get(request.method, request.method.lower()),
+        resource=permission.value.split(".", 1)[0],
+        resource_id=path_params[0] if path_params else None,
+        region_code=principal.region_code,
+        at=now,
+        origin=origin(request),
+        detail={"permission": permission.value},
+    )
 
 
 REFUSALS = (
