@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from streetrelief.access.principal import (
@@ -162,7 +163,7 @@ def get_incident(
 
 
 @router.get("/{incident_id}/recommendations", response_model=list[RecommendationRead])
-def get_recommendations(
+async def get_recommendations(
     incident_id: IdPath,
     principal: Dispatcher,
     session: SessionDep,
@@ -174,17 +175,23 @@ def get_recommendations(
     """Assignable teams the caller may send (its regions and grants), ranked by capability
     match, shift, position freshness and time to reach (a team finishing a job nearby counts
     from when it will be free), with reasons; the best ``limit``."""
-    incident = require_incident_for(session, incident_id, by=principal)
-    ranked = recommend_teams(
-        session,
-        incident,
-        policy=policy,
-        travel=travel,
-        now=clock.now(),
-        scope=principal.scope,
-        limit=limit,
-    )
-    return [RecommendationRead.model_validate(r) for r in ranked]
+
+    # The reads run in the thread pool as a sync route's would; the route itself is async so
+    # that FastAPI checks the answer on the event loop instead of with one more hop there.
+    def recommend() -> list[RecommendationRead]:
+        incident = require_incident_for(session, incident_id, by=principal)
+        ranked = recommend_teams(
+            session,
+            incident,
+            policy=policy,
+            travel=travel,
+            now=clock.now(),
+            scope=principal.scope,
+            limit=limit,
+        )
+        return [RecommendationRead.model_validate(r) for r in ranked]
+
+    return await to_thread.run_sync(recommend)
 
 
 @router.get("/{incident_id}/dispatches", response_model=list[DispatchRead])
