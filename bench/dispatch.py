@@ -20,8 +20,11 @@ Run from the repository root::
 3. **Recommendation latency.** The best 10 of 500 available teams on a temporary SQLite
    database: the pure ranking, ``dispatch.service.recommend_teams`` with the collector as is,
    after ``gc.freeze()`` (as the API's start-up does) and with a larger first threshold, and
-   the HTTP route through the ASGI interface; p50/p90/p99/max wall time and CPU time per call
-   (goal: service p99 ≤ 5 ms; on a shared machine the wall time includes waiting for a core).
+   the HTTP route through the ASGI interface: with an httpx2 client, one event-loop run per
+   call and then every call in one running loop, and the application alone called with a
+   hand-made request (the server side without the client's cost); p50/p90/p99/max wall time
+   and CPU time per call (goal: p99 ≤ 5 ms for the service and for the route; on a shared
+   machine the wall time includes waiting for a core).
    ``--only latency`` runs this part alone.
 4. **Workload read.** The same teams' candidate read, which counts each team's dispatches of
    the past 24 hours, over 100,000 dispatches of 90 days on SQLite: with the
@@ -38,8 +41,8 @@ import os
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Coroutine
-from contextlib import AsyncExitStack
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -51,6 +54,7 @@ from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import insert, select, text
+from starlette.types import Message
 
 from streetrelief.access.roles import Role
 from streetrelief.access.schemas import UserCreate
@@ -188,19 +192,43 @@ class Samples:
     cpu: list[float] = field(default_factory=list)
     full_gcs: int = 0
 
+    @contextmanager
+    def one(self) -> Iterator[None]:
+        """Time the calls made inside: wall time and the process's CPU time (every thread)."""
+        began, began_cpu = time.perf_counter(), time.process_time()
+        yield
+        self.wall.append((time.perf_counter() - began) * 1000)
+        self.cpu.append((time.process_time() - began_cpu) * 1000)
+
+
+@contextmanager
+def sampling() -> Iterator[Samples]:
+    """Samples to fill inside, with the full collections made meanwhile counted at the end."""
+    out = Samples()
+    full_before = gc.get_stats()[2]["collections"]
+    yield out
+    out.full_gcs = gc.get_stats()[2]["collections"] - full_before
+
 
 def timed(call: Callable[[], object], calls: int) -> Samples:
     """Run ``call`` ``calls`` times after a few warm-up runs."""
     for _ in range(min(calls, 20)):
         call()
-    out = Samples()
-    full_before = gc.get_stats()[2]["collections"]
-    for _ in range(calls):
-        began, began_cpu = time.perf_counter(), time.process_time()
-        call()
-        out.wall.append((time.perf_counter() - began) * 1000)
-        out.cpu.append((time.process_time() - began_cpu) * 1000)
-    out.full_gcs = gc.get_stats()[2]["collections"] - full_before
+    with sampling() as out:
+        for _ in range(calls):
+            with out.one():
+                call()
+    return out
+
+
+async def timed_in_loop(call: Callable[[], Awaitable[object]], calls: int) -> Samples:
+    """``timed`` for a coroutine function, every call awaited in the one running event loop."""
+    for _ in range(min(calls, 20)):
+        await call()
+    with sampling() as out:
+        for _ in range(calls):
+            with out.one():
+                await call()
     return out
 
 
@@ -327,10 +355,24 @@ def latency(teams: int, calls: int) -> Table:
         full_gc = [full_collection_ms()]
         with asyncio.Runner() as runner:
             stack = AsyncExitStack()
-            call, full_after = runner.run(serving(app, incident_id, stack))
-            full_gc.append(full_after)
-            http = timed(lambda: runner.run(call()), calls)
+            route = runner.run(serving(app, incident_id, stack))
+            full_gc.append(route.full_gc)
+            http = timed(lambda: runner.run(route.client()), calls)
             rows.append(("GET recommendations (ASGI in process)", n, http))
+            rows.append(
+                (
+                    "  the same, calls in one running event loop",
+                    n,
+                    runner.run(timed_in_loop(route.client, calls)),
+                )
+            )
+            rows.append(
+                (
+                    "  server alone: the ASGI app, hand-made request",
+                    n,
+                    runner.run(timed_in_loop(route.server, calls)),
+                )
+            )
             runner.run(stack.aclose())
         engine.dispose()
     table = samples_table(
@@ -431,12 +473,22 @@ def workload(teams: int, dispatches: int, calls: int) -> Table:
     )
 
 
-async def serving(
-    app: FastAPI, incident_id: int, stack: AsyncExitStack
-) -> tuple[Callable[[], Coroutine[None, None, object]], str]:
+@dataclass(frozen=True)
+class Route:
+    """The recommendation route called two ways, and the cost of a full collection after
+    start-up."""
+
+    client: Callable[[], Coroutine[None, None, object]]
+    """Through an httpx2 client on the ASGI transport: the client builds the request and
+    parses the answer."""
+    server: Callable[[], Coroutine[None, None, object]]
+    """The ASGI application called directly with a hand-made request: server side only."""
+    full_gc: str
+
+
+async def serving(app: FastAPI, incident_id: int, stack: AsyncExitStack) -> Route:
     """Start ``app`` on ``stack`` as a server would (its lifespan runs) and sign the dispatcher
-    in; return a call of the incident's recommendation route through the ASGI interface (no
-    network) and the cost of a full collection after start-up."""
+    in; return the incident's recommendation route through the ASGI interface (no network)."""
     await stack.enter_async_context(app.router.lifespan_context(app))
     full_after = full_collection_ms()
     client = await stack.enter_async_context(
@@ -445,13 +497,42 @@ async def serving(
     signed_in = await client.post(
         "/api/v1/auth/token", json={"username": DISPATCHER, "password": DISPATCHER_PASSWORD}
     )
-    client.headers["Authorization"] = f"Bearer {signed_in.json()['access_token']}"
-    route = f"/api/v1/incidents/{incident_id}/recommendations?limit=10"
+    authorization = f"Bearer {signed_in.json()['access_token']}"
+    client.headers["Authorization"] = authorization
+    path = f"/api/v1/incidents/{incident_id}/recommendations"
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"limit=10",
+        "headers": [(b"host", b"bench"), (b"authorization", authorization.encode())],
+        "client": ("127.0.0.1", 50000),
+        "server": ("bench", 80),
+    }
 
-    async def call() -> object:
-        return (await client.get(route)).raise_for_status().json()
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
 
-    return call, full_after
+    async def call_client() -> object:
+        return (await client.get(f"{path}?limit=10")).raise_for_status().json()
+
+    async def call_server() -> object:
+        sent: list[Message] = []
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        await app(dict(scope), receive, send)
+        if sent[0]["status"] != 200:
+            raise RuntimeError(f"the route answered {sent[0]['status']}: {sent[1:]}")
+        return sent
+
+    return Route(client=call_client, server=call_server, full_gc=full_after)
 
 
 def full_collection_ms() -> str:
