@@ -203,6 +203,26 @@ class TestNextJob:
         assert require_team(session, busy.id).status == TeamStatus.dispatched
         assert [d.team_id for d in dispatches_for(session, following.id)] == [busy.id]
 
+    def test_a_team_closing_its_next_job_first_is_back_at_the_one_still_open(
+        self, session: Session, clock: FixedClock
+    ) -> None:
+        beijing_tree(session)
+        busy = make_team(session, now=clock.now(), code="BUSY", lat=NEAR[0], lon=NEAR[1])
+        current = on_scene(session, clock, busy.id, NEAR)
+        following = report(session, clock, ["elderly"], HERE)
+        assign_team(session, following.id, busy.id, policy=POLICY, travel=TRAVEL, now=clock.now())
+        for step in (IncidentStatus.en_route, IncidentStatus.on_scene, IncidentStatus.resolved):
+            clock.advance(timedelta(minutes=5))
+            report_progress(
+                session, following.id, step, at=clock.now(), now=clock.now(), team_id=busy.id
+            )
+        assert require_team(session, busy.id).status == TeamStatus.on_scene, (
+            "its first job is still open and it was on scene there"
+        )
+        clock.advance(timedelta(minutes=5))
+        report_progress(session, current, IncidentStatus.resolved, at=clock.now(), now=clock.now())
+        assert require_team(session, busy.id).status == TeamStatus.available
+
 
 class TestSameTeamTwice:
     def test_a_team_already_sent_to_an_incident_is_not_sent_again(

@@ -340,4 +340,19 @@ def test_field_app_shows_the_job_in_hand_while_a_next_one_waits(
     ready(field)
     expect(field.locator("#a-title")).to_contain_text(f"#{in_hand} ")
     expect(field.locator("#a-status")).to_have_attribute("data-status", "on_scene")
-    assert queued != in_hand
+
+    # The team leaves for the queued job before closing the first: that is now the job in hand.
+    clock = SystemClock()
+    with session_scope(live_server.factory) as session:
+        report_progress(
+            session,
+            queued,
+            IncidentStatus.en_route,
+            at=clock.now(),
+            now=clock.now(),
+            team_id=crew.team_id,
+        )
+    field.reload()
+    ready(field)
+    expect(field.locator("#a-title")).to_contain_text(f"#{queued} ")
+    expect(field.locator("#a-status")).to_have_attribute("data-status", "en_route")

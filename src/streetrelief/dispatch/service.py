@@ -445,11 +445,22 @@ def _stamp(
     elif target in CLOSED:
         dispatch.cleared_at = at
         dispatch.outcome = target.value
-        # A team given its next job while on scene leaves for it now.
-        has_next = bool(repository.active_for_team(session, team.id))
         teams.set_team_status(
-            session, team, TeamStatus.dispatched if has_next else TeamStatus.available, at
+            session, team, _status_after_clearing(repository.active_for_team(session, team.id)), at
         )
+
+
+def _status_after_clearing(still_open: Sequence[Dispatch]) -> TeamStatus:
+    """A team's status once one of its dispatches clears: available with none left; else the
+    furthest stage it reached on one still open (a team that went on to its next job before
+    closing this one is already there), or dispatched, leaving for its next job now."""
+    if not still_open:
+        return TeamStatus.available
+    if any(d.on_scene_at is not None for d in still_open):
+        return TeamStatus.on_scene
+    if any(d.en_route_at is not None for d in still_open):
+        return TeamStatus.en_route
+    return TeamStatus.dispatched
 
 
 def dispatches_for(session: Session, incident_id: int) -> Sequence[Dispatch]:

@@ -81,13 +81,21 @@ async function refreshAssignment() {
     revisits = tasks;
     localStorage.setItem(REVISITS_KEY, JSON.stringify(tasks));
     renderRevisits();
-    // Oldest first: the job in hand; later ones are next jobs queued behind it.
-    const current = dispatches.at(0);
+    const current = jobInHand(dispatches);
     keep(current ? await api(`/incidents/${current.incident_id}`) : null);
   } catch (error) {
     if (error instanceof TypeError) return; // no network: keep what we have
     notify(t("error.load", { detail: error.message }), "error");
   }
+}
+
+/**
+ * The job in hand among a team's open dispatches (oldest first): the one it last moved on
+ * (en route or on scene), else the oldest; the others are next jobs queued behind it.
+ */
+function jobInHand(dispatches) {
+  const movedAt = (d) => new Date(d.on_scene_at ?? d.en_route_at ?? 0).getTime();
+  return dispatches.reduce((best, d) => (best === undefined || movedAt(d) > movedAt(best) ? d : best), undefined);
 }
 
 async function act(action) {
