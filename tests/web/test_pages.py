@@ -54,7 +54,19 @@ class TestSignIn:
     @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "console"])
     def test_sign_in_returns_only_to_this_site(self, anonymous: TestClient, target: str) -> None:
         r = anonymous.get("/sign-in", params={"next": target})
-        assert _page_config(r.text)["next"] == "/console"
+        assert _page_config(r.text)["next"] == "/"
+
+    @pytest.mark.parametrize(
+        ("role", "home"), [(Role.patrol, "/field"), (Role.dispatcher, "/console")]
+    )
+    def test_home_is_the_role_s_page(
+        self, session: Session, anonymous: TestClient, clock: FixedClock, role: Role, home: str
+    ) -> None:
+        beijing_tree(session)
+        assert anonymous.get("/", follow_redirects=False).headers["location"] == "/sign-in?next=/"
+        _signed_in(session, anonymous, clock, role)
+        r = anonymous.get("/", follow_redirects=False)
+        assert (r.status_code, r.headers["location"]) == (303, home)
 
     def test_console_shell_holds_config_not_records(
         self, session: Session, anonymous: TestClient, clock: FixedClock

@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from streetrelief.access import service as access
 from streetrelief.access.principal import Principal
-from streetrelief.access.roles import Permission
+from streetrelief.access.roles import Permission, Role
 from streetrelief.api.deps import ClockDep, IdPath, SessionDep
 from streetrelief.api.security import SESSION_COOKIE
 from streetrelief.config import Settings
@@ -181,20 +181,23 @@ def sign_in_redirect(request: Request, exc: Exception) -> Response:
 
 
 @router.get("/")
-def home() -> RedirectResponse:
-    """The console is the home page of staff."""
-    return RedirectResponse("/console", status_code=303)
+def home(request: Request, session: SessionDep, clock: ClockDep) -> RedirectResponse:
+    """Each role's home page: the field app for patrol members (on a phone, and the console's
+    live events are not theirs to read), the console for other staff; sign-in first."""
+    principal = _staff(request, session, clock)
+    return RedirectResponse("/field" if principal.role == Role.patrol else "/console", 303)
 
 
 @router.get("/sign-in")
 def sign_in_page(
     request: Request,
     lang: LangQuery = None,
-    next_path: Annotated[str, Query(alias="next", max_length=300)] = "/console",
+    next_path: Annotated[str, Query(alias="next", max_length=300)] = "/",
 ) -> HTMLResponse:
-    """Sign in for the console or the field app."""
+    """Sign in for the console or the field app; without a page to return to, the role's
+    home page (``/``)."""
     if not next_path.startswith("/") or next_path.startswith("//"):
-        next_path = "/console"  # only paths of this site: no open redirect
+        next_path = "/"  # only paths of this site: no open redirect
     return render(request, "auth/sign_in.html", lang=lang, config={"next": next_path})
 
 

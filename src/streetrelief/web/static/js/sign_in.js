@@ -12,7 +12,7 @@ form.addEventListener("submit", async (event) => {
       body: { username: form.elements.username.value.trim(), password: form.elements.password.value },
     });
     rememberCsrf(answer.csrf_token);
-    location.assign(config.next || "/console");
+    location.assign(config.next);
   } catch (failure) {
     error.textContent = failure instanceof ApiError && failure.status === 401 ? t("signin.failed") : failure.message;
   }
