@@ -12,8 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# The demo runs the scheduled jobs in the server (timers, revisits, reassessment), so it behaves
+# as documented with one process.
 run: $(STAMP)
-	$(BIN)/streetrelief serve --demo
+	STREETRELIEF_RUN_JOBS_IN_SERVER=$${STREETRELIEF_RUN_JOBS_IN_SERVER:-true} $(BIN)/streetrelief serve --demo
 
 test: $(STAMP)
 	@if echo "$${STREETRELIEF_TEST_DATABASES:-sqlite,postgresql}" | grep -q postgresql; then \

@@ -81,6 +81,29 @@ class TestAcknowledgementTimeout:
             == []
         )
 
+    def test_no_team_that_stayed_silent_is_sent_again(
+        self, session: Session, clock: FixedClock
+    ) -> None:
+        beijing_tree(session)
+        first = make_team(session, now=clock.now(), code="FIRST", lat=NEAR[0], lon=NEAR[1])
+        second = make_team(session, now=clock.now(), code="SECOND", lat=NEAR[0], lon=NEAR[1])
+        third = make_team(session, now=clock.now(), code="THIRD", lat=FAR[0], lon=FAR[1])
+        incident = report(session, clock, ["elderly"], HERE)
+        for team in (first, second):
+            assign_team(
+                session, incident.id, team.id, policy=POLICY, travel=TRAVEL, now=clock.now()
+            )
+        clock.advance(timedelta(seconds=121))
+        timeouts = escalate_unacknowledged(
+            session, policy=POLICY, travel=TRAVEL, now=clock.now(), rules=RULES
+        )
+        assert [t.next_team_id for t in timeouts] == [None, third.id]
+        assert [d.team_id for d in dispatches_for(session, incident.id)] == [
+            first.id,
+            second.id,
+            third.id,
+        ]
+
     def test_acknowledged_or_moving_dispatch_never_times_out(
         self, session: Session, clock: FixedClock
     ) -> None:

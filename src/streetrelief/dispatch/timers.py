@@ -69,7 +69,8 @@ def escalate_unacknowledged(
     rules: DispatchPolicy | None = None,
 ) -> list[AckTimeout]:
     """Clear dispatches not acknowledged within ``rules.ack_timeout_s``, send the next-ranked
-    team (not the silent one) when the incident is left without a team, and tell the duty
+    team (none that has already left one of its dispatches unacknowledged) when the incident
+    is left without a team, and tell the duty
     leader in charge of the dispatch area (event ``dispatch.ack_timeout``).
 
     Returns:
@@ -93,7 +94,12 @@ def escalate_unacknowledged(
             ranked = recommend_teams(
                 session, incident, policy=policy, travel=travel, now=now, rules=rules
             )
-            choice = next((r for r in ranked if r.team_id != dispatch.team_id), None)
+            silent = {
+                d.team_id
+                for d in repository.for_incident(session, incident.id)
+                if d.outcome == NOT_ACKNOWLEDGED
+            }
+            choice = next((r for r in ranked if r.team_id not in silent), None)
             if choice is not None:
                 assign_team(
                     session,
