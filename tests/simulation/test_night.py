@@ -218,6 +218,7 @@ class TestBadScenarios:
         with pytest.raises(InvalidInputError, match="scenario") as caught:
             load_scenario(write(tmp_path, scenario_dict(**changes)))
         assert named in caught.value.detail
+        assert "Value error" not in caught.value.detail
 
     def test_a_key_given_twice_is_refused_with_its_line(self, tmp_path: Path) -> None:
         path = write(tmp_path, scenario_dict())

@@ -249,7 +249,8 @@ def load_scenario(path: Path) -> Scenario:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise InvalidInputError(f"scenario {path}: {where}: {first['msg']}") from exc
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise InvalidInputError(f"scenario {path}: {where}: {message}") from exc
 
 
 def resolve(path: Path, scenario_file: Path, data_dir: Path | None) -> Path:
