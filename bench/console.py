@@ -341,10 +341,15 @@ def main() -> None:
             )
     console.print(table)
     load_1m, load_5m, _ = os.getloadavg()
+    cores = os.cpu_count() or 1
+    busy = (
+        ": above the core count, other processes share the CPU and the times are longer than "
+        "on a quiet machine"
+        if max(load_1m, load_5m) > cores
+        else ""
+    )
     console.print(
-        f"machine: {os.cpu_count()} cores, load average {load_1m:.1f} (1 min), "
-        f"{load_5m:.1f} (5 min): above the core count, other processes share the CPU and the "
-        "times are longer than on a quiet machine"
+        f"machine: {cores} cores, load average {load_1m:.1f} (1 min), {load_5m:.1f} (5 min)" + busy
     )
     if verdict:
         console.print(verdict)
