@@ -22,7 +22,7 @@ from streetrelief.incidents.service import require_incident
 from streetrelief.intake.models import Channel
 from streetrelief.intake.schemas import ReportCreate
 from streetrelief.intake.service import receive_report
-from streetrelief.teams.models import Capability, TeamStatus, TravelMode
+from streetrelief.teams.models import Capability, Team, TeamStatus, TravelMode
 from streetrelief.teams.service import require_team
 from streetrelief.triage.policy import load_policy
 from tests.factories.regions import beijing_tree
@@ -184,15 +184,21 @@ class TestDirection:
         assert dispatch.estimated_travel_s == expected
 
 
+def _next_job_queued(session: Session, clock: FixedClock) -> tuple[Team, int, Incident]:
+    """A team on scene at one incident (its id) and sent to a second as its next job."""
+    beijing_tree(session)
+    busy = make_team(session, now=clock.now(), code="BUSY", lat=NEAR[0], lon=NEAR[1])
+    current = on_scene(session, clock, busy.id, NEAR)
+    following = report(session, clock, ["elderly"], HERE)
+    assign_team(session, following.id, busy.id, policy=POLICY, travel=TRAVEL, now=clock.now())
+    return busy, current, following
+
+
 class TestNextJob:
     def test_on_scene_team_takes_a_next_job_and_leaves_for_it_when_clear(
         self, session: Session, clock: FixedClock
     ) -> None:
-        beijing_tree(session)
-        busy = make_team(session, now=clock.now(), code="BUSY", lat=NEAR[0], lon=NEAR[1])
-        current = on_scene(session, clock, busy.id, NEAR)
-        following = report(session, clock, ["elderly"], HERE)
-        assign_team(session, following.id, busy.id, policy=POLICY, travel=TRAVEL, now=clock.now())
+        busy, current, following = _next_job_queued(session, clock)
         assert require_team(session, busy.id).status == TeamStatus.on_scene
 
         third = report(session, clock, ["elderly"], FAR)
@@ -206,11 +212,7 @@ class TestNextJob:
     def test_a_team_closing_its_next_job_first_is_back_at_the_one_still_open(
         self, session: Session, clock: FixedClock
     ) -> None:
-        beijing_tree(session)
-        busy = make_team(session, now=clock.now(), code="BUSY", lat=NEAR[0], lon=NEAR[1])
-        current = on_scene(session, clock, busy.id, NEAR)
-        following = report(session, clock, ["elderly"], HERE)
-        assign_team(session, following.id, busy.id, policy=POLICY, travel=TRAVEL, now=clock.now())
+        busy, current, following = _next_job_queued(session, clock)
         for step in (IncidentStatus.en_route, IncidentStatus.on_scene, IncidentStatus.resolved):
             clock.advance(timedelta(minutes=5))
             report_progress(

@@ -79,6 +79,14 @@ def test_level_none_keeps_the_policy_target(
     assert overdue_incidents(session, now=clock.now()) == []
 
 
+def _level_iii(session: Session, clock: FixedClock) -> None:
+    """The city's leader raises the response to level III (a yellow cold-wave warning)."""
+    warning = "寒潮黄色预警"
+    override_level(
+        session, CITY, ResponseLevel.III, reason=warning, until=None, by="王", now=clock.now()
+    )
+
+
 def test_a_rise_shortens_the_target_of_a_waiting_incident_once_and_a_fall_keeps_it(
     session: Session, clock: FixedClock, beijing: None
 ) -> None:
@@ -90,29 +98,13 @@ def test_a_rise_shortens_the_target_of_a_waiting_incident_once_and_a_fall_keeps_
     base = POLICY.response_targets_s[Priority(incident.priority)]
     assert incident.response_target_s == base
     clock.advance(timedelta(seconds=60))
-    override_level(
-        session,
-        CITY,
-        ResponseLevel.III,
-        reason="寒潮黄色预警",
-        until=None,
-        by="王",
-        now=clock.now(),
-    )
+    _level_iii(session, clock)
     assert incident.response_target_s == round(base * factor)
     clock.advance(timedelta(seconds=60))
     clear_override(session, CITY, now=clock.now())
     assert incident.response_target_s == round(base * factor)
     clock.advance(timedelta(seconds=60))
-    override_level(
-        session,
-        CITY,
-        ResponseLevel.III,
-        reason="寒潮黄色预警",
-        until=None,
-        by="王",
-        now=clock.now(),
-    )
+    _level_iii(session, clock)
     # Level III again: no tighter than it already was.
     assert incident.response_target_s == round(base * factor)
     clock.advance(timedelta(seconds=round(base * factor) - 180 + 1))
