@@ -11,11 +11,16 @@ from sqlalchemy.orm import Session
 from streetrelief.core.clock import FixedClock
 from streetrelief.core.errors import IllegalTransitionError
 from streetrelief.db.outbox import events_after
+from streetrelief.dispatch.models import NOT_ACKNOWLEDGED
 from streetrelief.dispatch.policy import DispatchPolicy
-from streetrelief.dispatch.service import assign_team, dispatches_for, report_progress
+from streetrelief.dispatch.service import (
+    assign_team,
+    dispatches_for,
+    recommend_teams,
+    report_progress,
+)
 from streetrelief.dispatch.timers import (
     ACK_TIMEOUT,
-    NOT_ACKNOWLEDGED,
     TARGET_BREACHED,
     acknowledge_dispatch,
     escalate_unacknowledged,
@@ -98,6 +103,8 @@ class TestAcknowledgementTimeout:
             session, policy=POLICY, travel=TRAVEL, now=clock.now(), rules=RULES
         )
         assert [t.next_team_id for t in timeouts] == [None, third.id]
+        ranked = recommend_teams(session, incident, policy=POLICY, travel=TRAVEL, now=clock.now())
+        assert [r.team_id for r in ranked] == [], "the silent teams are not recommended again"
         assert [d.team_id for d in dispatches_for(session, incident.id)] == [
             first.id,
             second.id,

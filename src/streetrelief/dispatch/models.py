@@ -9,6 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from streetrelief.db.base import Base, UTCDateTime
 
+NOT_ACKNOWLEDGED = "not_acknowledged"
+"""The outcome of a dispatch its team never acknowledged in time (``dispatch-timers``)."""
+
 
 class Dispatch(Base):
     """An assignment of a team to an incident, with its own timeline."""

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from streetrelief.db.base import UTCDateTime
-from streetrelief.dispatch.models import Dispatch
+from streetrelief.dispatch.models import NOT_ACKNOWLEDGED, Dispatch
 from streetrelief.regions.repository import in_subtree
 from streetrelief.regions.service import Scope, scope_clause
 from streetrelief.teams.models import Team, TeamStatus
@@ -163,6 +163,14 @@ def for_incident(session: Session, incident_id: int) -> Sequence[Dispatch]:
     """All dispatches of an incident."""
     stmt = select(Dispatch).where(Dispatch.incident_id == incident_id).order_by(Dispatch.id)
     return session.scalars(stmt).all()
+
+
+def silent_teams(session: Session, incident_id: int) -> set[int]:
+    """Teams that left a dispatch to the incident unacknowledged until it timed out."""
+    stmt = select(Dispatch.team_id).where(
+        Dispatch.incident_id == incident_id, Dispatch.outcome == NOT_ACKNOWLEDGED
+    )
+    return set(session.scalars(stmt))
 
 
 def team_was_sent(session: Session, incident_id: int, team_id: int) -> bool:

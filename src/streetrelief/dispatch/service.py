@@ -79,7 +79,9 @@ def recommend_teams(
     beat an idle one far away. A team's shift left is its recorded shift end minus ``now``
     (unbounded when not recorded), so one whose shift ends before it could reach the incident
     and finish there ranks below those that can; a team whose shift has already ended is not
-    recommended at all (``repository.candidate_teams``). The teams are read as columns in one
+    recommended at all (``repository.candidate_teams``), nor is one that left a dispatch to
+    this incident unacknowledged until it timed out (it is likely out of reach; the dispatcher
+    can still send it by hand). The teams are read as columns in one
     statement and ranked as arrays; ``limit`` keeps the best few, the only ones explained.
 
     Raises:
@@ -100,6 +102,8 @@ def recommend_teams(
         workload_since=now - WORKLOAD_WINDOW,
         scope=scope,
     )
+    silent = repository.silent_teams(session, incident.id)
+    rows = [row for row in rows if row[0] not in silent]
     if not rows:
         return []
     ids, codes, capabilities, has_vehicle, on_scene_at, lats, lons, stale, workload, ends = zip(

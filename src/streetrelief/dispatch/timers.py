@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from streetrelief.core.errors import IllegalTransitionError, NotFoundError
 from streetrelief.db.outbox import emit
 from streetrelief.dispatch import repository
-from streetrelief.dispatch.models import Dispatch
+from streetrelief.dispatch.models import NOT_ACKNOWLEDGED, Dispatch
 from streetrelief.dispatch.policy import DispatchPolicy
 from streetrelief.dispatch.service import DISPATCHABLE_INCIDENT, assign_team, recommend_teams
 from streetrelief.dispatch.travel import TravelTimeProvider
@@ -28,7 +28,6 @@ from streetrelief.triage.policy import TriagePolicy
 
 ACK_TIMEOUT = "dispatch.ack_timeout"
 TARGET_BREACHED = "incident.target_breached"
-NOT_ACKNOWLEDGED = "not_acknowledged"
 
 
 @dataclass(frozen=True)
@@ -91,15 +90,10 @@ def escalate_unacknowledged(
         if incident.status in DISPATCHABLE_INCIDENT and not repository.active_for_incident(
             session, incident.id
         ):
-            ranked = recommend_teams(
-                session, incident, policy=policy, travel=travel, now=now, rules=rules
+            best = recommend_teams(
+                session, incident, policy=policy, travel=travel, now=now, rules=rules, limit=1
             )
-            silent = {
-                d.team_id
-                for d in repository.for_incident(session, incident.id)
-                if d.outcome == NOT_ACKNOWLEDGED
-            }
-            choice = next((r for r in ranked if r.team_id not in silent), None)
+            choice = best[0] if best else None
             if choice is not None:
                 assign_team(
                     session,
