@@ -4,6 +4,7 @@ their importer, their query and their table."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -33,6 +34,17 @@ wide tables (``simulate``, ``teams list``) to an ellipsis; a terminal keeps its 
 
 console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else PIPED_WIDTH)
 err_console = Console(stderr=True)
+
+
+def log_jobs() -> None:
+    """Write the scheduled jobs' one-line summaries (INFO and above) to standard error, with
+    time, level and source, so an operator can follow what the timers did; the scheduler's
+    own notes on every run only from WARNING up."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
 
 RowT = TypeVar("RowT")
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 import typer
 from apscheduler.schedulers.blocking import BlockingScheduler
 from rich.markup import escape
 from rich.table import Table
 
-from streetrelief.cli.common import console, fail_cleanly
+from streetrelief.cli.common import console, fail_cleanly, log_jobs
 from streetrelief.config import get_settings
 from streetrelief.jobs.schedule import (
     JOBS,
@@ -62,9 +60,7 @@ def run_jobs(names: list[str], *, once: bool) -> None:
                 for name, summary in run_once(ctx, wanted):
                     console.print(f"{name}: {escape(summary)}", soft_wrap=True)
             return
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+        log_jobs()
         scheduler = BlockingScheduler(timezone="UTC")
         schedule(scheduler, ctx, wanted)
         console.print(f"running {', '.join(wanted)} (Ctrl-C stops)")

@@ -8,7 +8,7 @@ import typer
 import uvicorn
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from streetrelief.cli.common import console, fail_cleanly
+from streetrelief.cli.common import console, fail_cleanly, log_jobs
 from streetrelief.config import get_settings
 from streetrelief.db import migrate
 from streetrelief.jobs.schedule import http_feed, live_context, schedule
@@ -49,6 +49,7 @@ def serve(
     )
     with ExitStack() as stack:
         if settings.run_jobs_in_server:
+            log_jobs()
             # One scheduler in this process, whatever the number of workers; a worker started
             # with `streetrelief jobs run` beside it is safe too (see streetrelief.jobs).
             fetcher = stack.enter_context(http_feed(settings))
