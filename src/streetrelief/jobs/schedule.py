@@ -88,7 +88,6 @@ def poll_feeds(ctx: JobContext) -> str:
         summary += f" ({', '.join(failed)})"
     if stored:
         summary += "; " + reassess(ctx)
-    log.info("poll-feeds: %s", summary)
     return summary
 
 
@@ -111,7 +110,6 @@ def reassess(ctx: JobContext) -> str:
         summary += f" ({', '.join(changed)})"
     if stale:
         summary += f"; stale warning feeds: {', '.join(stale)}"
-    log.info("reassess: %s", summary)
     return summary
 
 
@@ -124,7 +122,6 @@ def expire_referral_holds(ctx: JobContext) -> str:
     with ctx.factory.begin() as session:
         expired = expire_holds(session, now=ctx.clock.now())
     summary = f"{expired} referral holds expired"
-    log.info("expire-holds: %s", summary)
     return summary
 
 
@@ -144,7 +141,6 @@ def dispatch_timers(ctx: JobContext) -> str:
         f"({sum(1 for t in timeouts if t.next_team_id is not None)} re-sent), "
         f"{len(breaches)} response targets breached"
     )
-    log.info("dispatch-timers: %s", summary)
     return summary
 
 
@@ -160,7 +156,6 @@ def revisit_timers(ctx: JobContext) -> str:
         assigned = assign_due_revisits(session, travel=ctx.travel, now=now)
         overdue = escalate_overdue_revisits(session, grace_s=ctx.settings.revisit_grace_s, now=now)
     summary = f"{len(assigned)} revisits assigned to teams, {len(overdue)} overdue escalated"
-    log.info("revisit-timers: %s", summary)
     return summary
 
 
@@ -173,7 +168,6 @@ def thank_social_reporters(ctx: JobContext) -> str:
     with ctx.factory.begin() as session:
         thanked = thank_reporters(session, now=ctx.clock.now())
     summary = f"{thanked} social reporters' reports thanked"
-    log.info("thank-reporters: %s", summary)
     return summary
 
 
@@ -235,7 +229,18 @@ def run_once(ctx: JobContext, names: Sequence[str] = ()) -> list[tuple[str, str]
     Raises:
         InvalidInputError: a name that is not a job.
     """
-    return [(name, JOBS[name].run(ctx)) for name in job_names(names)]
+    return [(name, _run_logged(name, ctx)) for name in job_names(names)]
+
+
+def _run_logged(name: str, ctx: JobContext) -> str:
+    """Run job ``name`` once and log its one-line summary (INFO, ``name: summary``).
+
+    Returns:
+        The summary.
+    """
+    summary = JOBS[name].run(ctx)
+    log.info("%s: %s", name, summary)
+    return summary
 
 
 def schedule(scheduler: BaseScheduler, ctx: JobContext, names: Sequence[str] = ()) -> None:
@@ -248,9 +253,9 @@ def schedule(scheduler: BaseScheduler, ctx: JobContext, names: Sequence[str] = (
     for name in job_names(names):
         job = JOBS[name]
         scheduler.add_job(
-            job.run,
+            _run_logged,
             trigger=IntervalTrigger(seconds=job.interval_s(ctx.settings)),
-            args=[ctx],
+            args=[name, ctx],
             id=name,
             name=name,
             max_instances=1,
