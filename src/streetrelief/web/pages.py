@@ -201,15 +201,32 @@ def sign_in_page(
     return render(request, "auth/sign_in.html", lang=lang, config={"next": next_path})
 
 
+def _staff_page(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    template: str,
+    *,
+    lang: str | None,
+    **extra: Any,
+) -> HTMLResponse:
+    """A staff page for the signed-in caller, its config from the caller's role and region
+    plus ``extra`` (also given to the template).
+
+    Raises:
+        SignInRequiredError: no valid page session.
+    """
+    principal = _staff(request, session, clock)
+    config = {**_staff_config(session, principal), **extra}
+    return render(request, template, lang=lang, config=config, **extra)
+
+
 @router.get("/console")
 def console_page(
     request: Request, session: SessionDep, clock: ClockDep, lang: LangQuery = None
 ) -> HTMLResponse:
     """The dispatcher's console: response level, live map and incident queue."""
-    principal = _staff(request, session, clock)
-    return render(
-        request, "console/index.html", lang=lang, config=_staff_config(session, principal)
-    )
+    return _staff_page(request, session, clock, "console/index.html", lang=lang)
 
 
 @router.get("/console/incidents/{incident_id}")
@@ -221,10 +238,8 @@ def incident_page(
     lang: LangQuery = None,
 ) -> HTMLResponse:
     """One incident: reports, triage, recommended teams, assignment and timeline."""
-    principal = _staff(request, session, clock)
-    config = {**_staff_config(session, principal), "incidentId": incident_id}
-    return render(
-        request, "console/incident.html", lang=lang, config=config, incident_id=incident_id
+    return _staff_page(
+        request, session, clock, "console/incident.html", lang=lang, incidentId=incident_id
     )
 
 
@@ -233,10 +248,7 @@ def teams_page(
     request: Request, session: SessionDep, clock: ClockDep, lang: LangQuery = None
 ) -> HTMLResponse:
     """The team status board."""
-    principal = _staff(request, session, clock)
-    return render(
-        request, "console/teams.html", lang=lang, config=_staff_config(session, principal)
-    )
+    return _staff_page(request, session, clock, "console/teams.html", lang=lang)
 
 
 @router.get("/console/stats")
@@ -244,10 +256,7 @@ def stats_page(
     request: Request, session: SessionDep, clock: ClockDep, lang: LangQuery = None
 ) -> HTMLResponse:
     """The campaign's figures and charts for the caller's region."""
-    principal = _staff(request, session, clock)
-    return render(
-        request, "console/stats.html", lang=lang, config=_staff_config(session, principal)
-    )
+    return _staff_page(request, session, clock, "console/stats.html", lang=lang)
 
 
 @router.get("/field")
@@ -255,8 +264,7 @@ def field_page(
     request: Request, session: SessionDep, clock: ClockDep, lang: LangQuery = None
 ) -> HTMLResponse:
     """The field app of patrol teams (mobile, installable, works offline)."""
-    principal = _staff(request, session, clock)
-    return render(request, "field/index.html", lang=lang, config=_staff_config(session, principal))
+    return _staff_page(request, session, clock, "field/index.html", lang=lang)
 
 
 @router.get("/field/manifest.webmanifest")
