@@ -202,6 +202,24 @@ class TestTimers:
         (event,) = [e for e in events_after(session, 0) if e.type == DUE]
         assert (event.payload["team_code"], event.subject_id) == ("NEAR", revisit.id)
 
+    def test_a_team_whose_shift_has_ended_is_not_given_a_revisit(
+        self, session: Session, clock: FixedClock
+    ) -> None:
+        beijing_tree(session)
+        refusal(session, clock)
+        make_team(
+            session,
+            now=clock.now(),
+            code="GONE",
+            lat=HERE[0],
+            lon=HERE[1],
+            shift_ends_at=clock.now() + timedelta(hours=8),
+        )
+        far = make_team(session, now=clock.now(), code="FAR", lat=FAR[0], lon=FAR[1])
+        clock.advance(DAY)
+        (revisit,) = assign_due_revisits(session, travel=TRAVEL, now=clock.now())
+        assert revisit.team_id == far.id
+
     def test_with_no_free_team_it_waits_due_until_one_is_free(
         self, session: Session, clock: FixedClock
     ) -> None:

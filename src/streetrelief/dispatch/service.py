@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
-import numpy.typing as npt
 from sqlalchemy.orm import Session
 
 from streetrelief.access.principal import OutOfJurisdictionError, Principal, in_jurisdiction
@@ -33,7 +32,7 @@ from streetrelief.dispatch.logic import (
 )
 from streetrelief.dispatch.models import Dispatch
 from streetrelief.dispatch.policy import DispatchPolicy
-from streetrelief.dispatch.travel import TravelTimeProvider
+from streetrelief.dispatch.travel import TravelTimeProvider, travel_columns
 from streetrelief.incidents import service as incidents
 from streetrelief.incidents.lifecycle import CLOSED
 from streetrelief.incidents.models import Incident, IncidentStatus
@@ -110,7 +109,7 @@ def recommend_teams(
         *rows, strict=True
     )
     n = len(rows)
-    distance_m, travel_s, is_fallback = _travel_columns(
+    distance_m, travel_s, is_fallback = travel_columns(
         travel,
         list(zip(lats, lons, strict=True)),
         np.array(has_vehicle, dtype=np.bool_),
@@ -141,28 +140,6 @@ def recommend_teams(
         expected_on_scene_s=rules.expected_on_scene_s,
         limit=limit,
     )
-
-
-def _travel_columns(
-    travel: TravelTimeProvider,
-    origins: list[tuple[float, float]],
-    is_vehicle: npt.NDArray[np.bool_],
-    target: tuple[float, float],
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """(distance m, travel time s, is a fallback) from each origin (lat, lon) to ``target``:
-    one ``many_to_one`` call per travel mode, in the direction travelled."""
-    n = len(origins)
-    distance_m, travel_s = np.empty(n), np.empty(n)
-    is_fallback = np.zeros(n, dtype=np.bool_)
-    for mode in TravelMode:
-        group = np.flatnonzero(is_vehicle == (mode == TravelMode.vehicle))
-        if not group.size:
-            continue
-        estimates = travel.many_to_one([origins[i] for i in group.tolist()], target, mode)
-        distance_m[group] = [e.distance_m for e in estimates]
-        travel_s[group] = [e.travel_time_s for e in estimates]
-        is_fallback[group] = [e.is_fallback for e in estimates]
-    return distance_m, travel_s, is_fallback
 
 
 def _free_in_s(on_scene_at: datetime, now: datetime, rules: DispatchPolicy) -> float:

@@ -117,3 +117,26 @@ class StraightLineTravel:
     ) -> TravelEstimate:
         """Estimate from one point to one other."""
         return self.one_to_many(origin, [target], mode)[0]
+
+
+def travel_columns(
+    travel: TravelTimeProvider,
+    origins: list[tuple[float, float]],
+    is_vehicle: npt.NDArray[np.bool_],
+    target: tuple[float, float],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """(distance m, travel time s, is a fallback) from each origin (lat, lon) to ``target``,
+    by vehicle where ``is_vehicle`` else walking: one ``many_to_one`` call per travel mode, in
+    the direction travelled. Arrays in the order of ``origins``."""
+    n = len(origins)
+    distance_m, travel_s = np.empty(n), np.empty(n)
+    is_fallback = np.zeros(n, dtype=np.bool_)
+    for mode in TravelMode:
+        group = np.flatnonzero(is_vehicle == (mode == TravelMode.vehicle))
+        if not group.size:
+            continue
+        estimates = travel.many_to_one([origins[i] for i in group.tolist()], target, mode)
+        distance_m[group] = [e.distance_m for e in estimates]
+        travel_s[group] = [e.travel_time_s for e in estimates]
+        is_fallback[group] = [e.is_fallback for e in estimates]
+    return distance_m, travel_s, is_fallback

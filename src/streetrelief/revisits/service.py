@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from streetrelief.config import get_settings
@@ -30,7 +31,7 @@ from streetrelief.core.clock import ensure_utc
 from streetrelief.core.errors import InvalidInputError, NotFoundError, TaskClosedError
 from streetrelief.core.geo import haversine_m
 from streetrelief.db.outbox import emit
-from streetrelief.dispatch.travel import TravelTimeProvider
+from streetrelief.dispatch.travel import TravelTimeProvider, travel_columns
 from streetrelief.duty.service import leaders_in_charge
 from streetrelief.patrols.models import CheckIn
 from streetrelief.people.models import Encounter, EncounterOutcome, Person, PersonCategory
@@ -162,7 +163,7 @@ def bring_forward(session: Session, region_code: str, *, now: datetime) -> list[
 def assign_due_revisits(
     session: Session, *, travel: TravelTimeProvider, now: datetime
 ) -> list[Revisit]:
-    """Make each due revisit no team holds a patrol task of the outreach team on shift, free
+    """Make each due revisit no team holds a patrol task of the outreach team still on shift, free
     (available or returning) in its dispatch area, that the travel provider says reaches the
     place first (by last position and travel mode); event ``revisit.due`` with the team. A
     revisit with no such team stays ``due`` and is tried again on the next run. Safe to run
@@ -173,7 +174,7 @@ def assign_due_revisits(
     """
     assigned = []
     for revisit in repository.due_without_team(session, now):
-        team, travel_s = _nearest_free_team(session, revisit, travel)
+        team, travel_s = _nearest_free_team(session, revisit, travel, now=now)
         if team is None:
             if revisit.status == RevisitStatus.scheduled:
                 revisit.status = RevisitStatus.due
@@ -396,26 +397,27 @@ def _near_team_tasks(session: Session, team_id: int, lat: float, lon: float) -> 
 
 
 def _nearest_free_team(
-    session: Session, revisit: Revisit, travel: TravelTimeProvider
+    session: Session, revisit: Revisit, travel: TravelTimeProvider, *, now: datetime
 ) -> tuple[Team | None, float]:
+    """The free outreach team of the revisit's dispatch area, still on shift, that reaches the
+    place first (ties by code), and its travel time in seconds; (None, 0) when there is none."""
     area = dispatch_area(session, revisit.region_code)
     free = [
         t
         for t in list_teams(session, region_code=area.code, statuses=FREE_STATUSES)
         if Capability.outreach in t.capabilities
+        and (t.shift_ends_at is None or t.shift_ends_at > now)
     ]
-    best: tuple[float, str, Team] | None = None
-    for mode in TravelMode:
-        group = [t for t in free if t.mode == mode]
-        if not group:
-            continue
-        estimates = travel.many_to_one(
-            [(t.last_lat, t.last_lon) for t in group], (revisit.lat, revisit.lon), mode
-        )
-        for team, estimate in zip(group, estimates, strict=True):
-            if best is None or (estimate.travel_time_s, team.code) < best[:2]:
-                best = (estimate.travel_time_s, team.code, team)
-    return (None, 0.0) if best is None else (best[2], best[0])
+    if not free:
+        return None, 0.0
+    _, travel_s, _ = travel_columns(
+        travel,
+        [(t.last_lat, t.last_lon) for t in free],
+        np.array([t.mode == TravelMode.vehicle for t in free], dtype=np.bool_),
+        (revisit.lat, revisit.lon),
+    )
+    best = min(range(len(free)), key=lambda k: (travel_s[k], free[k].code))
+    return free[best], float(travel_s[best])
 
 
 def _require_open(session: Session, revisit_id: int) -> Revisit:
