@@ -156,6 +156,7 @@ def test_report_reaches_console_and_field_app_records_help(
     public.locator("#report-form button[type=submit]").click()
     code = public.locator("#tracking-code")
     expect(code).not_to_be_empty(timeout=TIMEOUT_MS)
+    expect(public.locator("#report-form")).to_be_hidden()
     incident_id = _incident_of(live_server, code.inner_text())
 
     # It appears on the dispatcher's queue and map without a reload.
